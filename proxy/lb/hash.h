@@ -1,0 +1,33 @@
+// Hash-based picks (balance source today; uri, hdr and url_param in HTTP mode later).
+// map-based: the hash modulo the total weight over a weighted table, so a pool change
+// remaps most keys. consistent: a ring with points per server in proportion to weight,
+// so a server joining or leaving moves only about 1/N of the keys.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "proxy/lb/balancer.h"
+
+namespace tender {
+
+// HAProxy's default hash function for hash-type (sdbm), with the optional avalanche step.
+uint32_t SdbmHash(absl::string_view key);
+uint32_t Avalanche(uint32_t h);
+
+class HashBalancer : public Balancer {
+ public:
+  explicit HashBalancer(std::shared_ptr<const BackendPool> pool);
+  int Pick(const PickContext& context) override;
+
+ private:
+  int PickMapBased(uint32_t hash) const;
+  int PickConsistent(uint32_t hash) const;
+
+  std::shared_ptr<const BackendPool> pool_;
+  std::vector<int> weighted_table_;                 // map-based
+  std::vector<std::pair<uint32_t, int>> ring_;      // consistent: (point, server)
+};
+
+}  // namespace tender

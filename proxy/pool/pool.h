@@ -1,0 +1,61 @@
+// Backend pools as immutable snapshots. The control side builds a new BackendPool for
+// every change (health, admin, discovery) and publishes it; workers pick it up through
+// EventLoop::Post and never lock to read it. Only ServerLoad is shared and mutable: relaxed
+// atomics touched once per connection, never per byte.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "proxy/config/config.h"
+#include "proxy/net/address.h"
+
+namespace tender {
+
+enum class AdminState { kReady, kDrain, kMaint };
+
+struct ServerLoad {
+  std::atomic<int> active{0};
+  std::atomic<uint64_t> total{0};
+  std::atomic<uint64_t> connect_failures{0};
+};
+
+struct ServerEntry {
+  std::string name;
+  SocketAddress address;
+  bool port_from_client = false;  // `server s 10.0.0.1` with no port
+  int weight = 1;
+  bool backup = false;
+  AdminState admin = AdminState::kReady;
+  bool up = true;  // health; true until checks say otherwise
+  int maxconn = 0;
+  bool send_proxy = false;
+  bool send_proxy_v2 = false;
+  std::shared_ptr<ServerLoad> load = std::make_shared<ServerLoad>();
+
+  // May take new connections.
+  bool Usable() const { return admin == AdminState::kReady && up && weight > 0; }
+};
+
+// What the data path needs of a backend; immutable once published.
+struct BackendPool {
+  std::string name;
+  config::BalanceConfig balance;
+  bool all_backups = false;
+  bool redispatch = false;
+  int retries = 3;
+  absl::Duration connect_timeout = absl::Seconds(5);
+  absl::Duration server_timeout = absl::InfiniteDuration();
+  absl::Duration tunnel_timeout = absl::InfiniteDuration();
+  bool has_tunnel_timeout = false;
+  std::vector<ServerEntry> servers;
+
+  // Indexes of the servers that may take traffic now: the usable active ones, or when there
+  // is none, the first usable backup (every usable backup with `option allbackups`).
+  std::vector<int> EligibleServers() const;
+};
+
+}  // namespace tender

@@ -1,0 +1,111 @@
+#include "proxy/server/runtime.h"
+
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace tender {
+namespace {
+
+using config::ProxyConfig;
+
+std::string At(const config::SourceLocation& w) { return absl::StrCat(w.file, ":", w.line, ": "); }
+
+// Features the language accepts and the runtime does not run yet.
+void CheckRuntimeSupport(const ProxyConfig& p, std::vector<std::string>* errors,
+                         std::vector<std::string>* warnings) {
+  auto error = [&](const config::SourceLocation& w, absl::string_view what) {
+    errors->push_back(absl::StrCat(At(w), what, " is not implemented by tender's runtime yet"));
+  };
+  if (p.mode == config::Mode::kHttp) {
+    error(p.where, absl::StrCat("'mode http' (", p.name, ")"));
+  }
+  for (const auto& b : p.binds) {
+    if (b.ssl) error(b.where, "'bind ... ssl'");
+    if (b.accept_proxy) error(b.where, "'bind ... accept-proxy'");
+  }
+  for (const auto& r : p.use_backends) error(r.where, "'use_backend' rules");
+  for (const auto& r : p.tcp_request_content_rules) error(r.where, "'tcp-request content' rules");
+  for (const auto& t : p.server_templates) error(t.where, "'server-template' (Consul discovery)");
+  for (const auto& s : p.servers) {
+    if (s.params.send_proxy || s.params.send_proxy_v2) error(s.where, "'send-proxy'");
+    if (s.params.ssl) error(s.where, "'server ... ssl'");
+    if (s.params.check) {
+      warnings->push_back(absl::StrCat(At(s.where), "health checks ('check') are not implemented yet: server '",
+                                       s.name, "' is treated as always up"));
+    }
+  }
+  if (p.maxconn > 0) warnings->push_back(absl::StrCat(At(p.where), "'maxconn' is not enforced yet"));
+}
+
+absl::StatusOr<std::shared_ptr<const BackendPool>> BuildPool(const ProxyConfig& p) {
+  auto pool = std::make_shared<BackendPool>();
+  pool->name = p.name;
+  pool->balance = p.balance;
+  pool->all_backups = p.options.allbackups;
+  pool->redispatch = p.options.redispatch;
+  pool->retries = p.retries;
+  if (p.timeouts.connect) pool->connect_timeout = *p.timeouts.connect;
+  if (p.timeouts.server) pool->server_timeout = *p.timeouts.server;
+  if (p.timeouts.tunnel) {
+    pool->tunnel_timeout = *p.timeouts.tunnel;
+    pool->has_tunnel_timeout = true;
+  }
+  for (const config::ServerConfig& s : p.servers) {
+    ServerEntry e;
+    e.name = s.name;
+    auto addr = ResolveAddress(s.host, s.port);
+    if (!addr.ok()) return absl::InvalidArgumentError(absl::StrCat(At(s.where), "server '", s.name, "': ", addr.status().message()));
+    e.address = *addr;
+    e.port_from_client = s.port == 0;
+    e.weight = s.params.weight;
+    e.backup = s.params.backup;
+    e.admin = s.params.disabled ? AdminState::kMaint : AdminState::kReady;
+    e.maxconn = s.params.maxconn;
+    pool->servers.push_back(std::move(e));
+  }
+  return std::shared_ptr<const BackendPool>(std::move(pool));
+}
+
+}  // namespace
+
+absl::StatusOr<Runtime> BuildRuntime(const config::Config& config, std::vector<std::string>* warnings) {
+  Runtime rt;
+  std::vector<std::string> errors;
+  for (const ProxyConfig& p : config.proxies) CheckRuntimeSupport(p, &errors, warnings);
+  if (!errors.empty()) return absl::UnimplementedError(absl::StrJoin(errors, "\n"));
+  for (const ProxyConfig& p : config.proxies) {
+    if (!config::HasBackendSide(p.kind)) continue;
+    auto pool = BuildPool(p);
+    if (!pool.ok()) return pool.status();
+    rt.pools[p.name] = *pool;
+  }
+  for (const ProxyConfig& p : config.proxies) {
+    if (!config::HasFrontendSide(p.kind)) continue;
+    FrontendSettings fe;
+    fe.name = p.name;
+    fe.backend = p.kind == config::ProxyKind::kListen ? p.name : p.default_backend;
+    if (p.timeouts.client) fe.client_timeout = *p.timeouts.client;
+    if (p.timeouts.client_fin) {
+      fe.client_fin_timeout = *p.timeouts.client_fin;
+      fe.has_client_fin = true;
+    }
+    fe.tcplog = p.options.tcplog;
+    int index = rt.frontends.size();
+    rt.frontends.push_back(fe);
+    for (const config::BindConfig& b : p.binds) {
+      for (int port = b.port_low; port <= b.port_high; ++port) {
+        auto addr = ResolveAddress(b.host, port);
+        if (!addr.ok()) return absl::InvalidArgumentError(absl::StrCat(At(b.where), "bind: ", addr.status().message()));
+        rt.listeners.push_back(ListenerSpec{*addr, index});
+      }
+    }
+  }
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  rt.threads = config.global.nbthread > 0 ? config.global.nbthread : static_cast<int>(cpus > 0 ? cpus : 1);
+  if (config.global.hard_stop_after) rt.hard_stop_after = *config.global.hard_stop_after;
+  return rt;
+}
+
+}  // namespace tender

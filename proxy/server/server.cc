@@ -1,0 +1,120 @@
+#include "proxy/server/server.h"
+
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "proxy/common/log.h"
+#include "proxy/event/event_loop.h"
+#include "proxy/server/runtime.h"
+#include "proxy/server/worker.h"
+#include "proxy/version.h"
+
+namespace tender {
+namespace {
+
+absl::Status DropPrivileges(const config::GlobalConfig& g) {
+  if (!g.group.empty()) {
+    struct group* gr = getgrnam(g.group.c_str());
+    if (gr == nullptr) return absl::InvalidArgumentError(absl::StrCat("group '", g.group, "' does not exist"));
+    if (setgroups(0, nullptr) != 0 || setgid(gr->gr_gid) != 0) {
+      return absl::PermissionDeniedError(absl::StrCat("cannot switch to group '", g.group, "': ", strerror(errno)));
+    }
+  }
+  if (!g.user.empty()) {
+    struct passwd* pw = getpwnam(g.user.c_str());
+    if (pw == nullptr) return absl::InvalidArgumentError(absl::StrCat("user '", g.user, "' does not exist"));
+    if (setuid(pw->pw_uid) != 0) {
+      return absl::PermissionDeniedError(absl::StrCat("cannot switch to user '", g.user, "': ", strerror(errno)));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Waits for SIGTERM/SIGUSR1 (graceful) or SIGINT/SIGQUIT (immediate) on the main thread.
+bool WaitForStopSignal(const sigset_t& set) {
+  for (;;) {
+    int sig = 0;
+    if (sigwait(&set, &sig) != 0) continue;
+    if (sig == SIGTERM || sig == SIGUSR1) {
+      TENDER_LOG(kInfo, "received ", sig == SIGTERM ? "SIGTERM" : "SIGUSR1", ": stopping gracefully");
+      return true;
+    }
+    if (sig == SIGINT || sig == SIGQUIT) {
+      TENDER_LOG(kInfo, "received ", sig == SIGINT ? "SIGINT" : "SIGQUIT", ": stopping now");
+      return false;
+    }
+  }
+}
+
+}  // namespace
+
+int RunServer(const config::Config& config, const std::vector<std::string>& files) {
+  std::vector<std::string> warnings;
+  absl::StatusOr<Runtime> runtime = BuildRuntime(config, &warnings);
+  for (const std::string& w : warnings) TENDER_LOG(kWarning, w);
+  if (!runtime.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(runtime.status().message()).c_str());
+    return 1;
+  }
+  // Block the stop signals in every thread; the main thread takes them with sigwait.
+  sigset_t set;
+  sigemptyset(&set);
+  for (int s : {SIGTERM, SIGUSR1, SIGINT, SIGQUIT, SIGHUP}) sigaddset(&set, s);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  std::atomic<int> live_sessions{0};
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (int i = 0; i < runtime->threads; ++i) {
+    workers.push_back(std::make_unique<Worker>(i, *runtime, live_sessions));
+    absl::Status bound = workers.back()->Bind();
+    if (!bound.ok()) {
+      std::fprintf(stderr, "Starting proxies: %s\n", std::string(bound.message()).c_str());
+      return 1;
+    }
+  }
+  absl::Status dropped = DropPrivileges(config.global);
+  if (!dropped.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(dropped.message()).c_str());
+    return 1;
+  }
+  if (config.global.daemon && daemon(/*nochdir=*/1, /*noclose=*/0) != 0) {
+    std::fprintf(stderr, "cannot go to the background: %s\n", strerror(errno));
+    return 1;
+  }
+  for (auto& w : workers) w->Start();
+  TENDER_LOG(kInfo, "tender ", kVersion, " ready: ", runtime->listeners.size(), " listener(s), ",
+             runtime->pools.size(), " backend(s), ", runtime->threads, " worker thread(s), config ",
+             absl::StrJoin(files, ","));
+
+  bool graceful = WaitForStopSignal(set);
+  if (graceful) {
+    for (auto& w : workers) w->StopAccepting();
+    int64_t deadline = runtime->hard_stop_after == absl::InfiniteDuration()
+                           ? -1
+                           : MonotonicMs() + absl::ToInt64Milliseconds(runtime->hard_stop_after);
+    // Poll the session count at a human pace; nothing waits on this loop but the exit.
+    while (live_sessions.load() > 0 && (deadline < 0 || MonotonicMs() < deadline)) {
+      struct timespec ts = {0, 20 * 1000 * 1000};
+      sigset_t pending;
+      sigpending(&pending);
+      if (sigismember(&pending, SIGINT)) break;
+      nanosleep(&ts, nullptr);
+    }
+  }
+  for (auto& w : workers) w->Stop();
+  for (auto& w : workers) w->Join();
+  TENDER_LOG(kInfo, "tender stopped");
+  return 0;
+}
+
+}  // namespace tender

@@ -1,0 +1,93 @@
+#include "proxy/server/worker.h"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "proxy/common/log.h"
+#include "proxy/lb/balancer.h"
+#include "proxy/net/socket.h"
+
+namespace tender {
+
+Worker::Worker(int id, const Runtime& runtime, std::atomic<int>& live_sessions)
+    : id_(id), runtime_(runtime), live_sessions_(live_sessions) {
+  loop_ = std::move(EventLoop::Create()).value();
+  for (const auto& [name, pool] : runtime_.pools) InstallPool(pool);
+}
+
+Worker::~Worker() {
+  for (auto& a : acceptors_) close(a->fd());
+}
+
+absl::Status Worker::Bind() {
+  for (const ListenerSpec& spec : runtime_.listeners) {
+    absl::StatusOr<int> fd = ListenOn(spec.address, 1024);
+    if (!fd.ok()) return fd.status();
+    auto acceptor = std::make_unique<Acceptor>(*this, *fd, runtime_.frontends[spec.frontend]);
+    loop_->Add(*fd, EPOLLIN, acceptor.get());
+    acceptors_.push_back(std::move(acceptor));
+  }
+  return absl::OkStatus();
+}
+
+void Worker::Start() {
+  thread_ = std::thread([this] { loop_->Run(); });
+}
+
+void Worker::StopAccepting() {
+  loop_->Post([this] {
+    for (auto& a : acceptors_) {
+      loop_->Remove(a->fd());
+      close(a->fd());
+    }
+    acceptors_.clear();
+  });
+}
+
+void Worker::Stop() { loop_->Stop(); }
+
+void Worker::Join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Worker::PublishPool(std::shared_ptr<const BackendPool> pool) {
+  loop_->Post([this, pool = std::move(pool)]() mutable { InstallPool(std::move(pool)); });
+}
+
+void Worker::InstallPool(std::shared_ptr<const BackendPool> pool) {
+  // Each worker seeds its random draws differently so workers do not pick in lockstep.
+  auto balancer = CreateBalancer(pool, 0x9e3779b97f4a7c15ULL * (id_ + 1));
+  BackendState& state = backends_[pool->name];
+  state.pool = std::move(pool);
+  state.balancer = balancer.ok() ? std::move(*balancer) : nullptr;
+}
+
+Balancer* Worker::BalancerFor(const std::string& backend) {
+  auto it = backends_.find(backend);
+  return it == backends_.end() ? nullptr : it->second.balancer.get();
+}
+
+std::shared_ptr<const BackendPool> Worker::PoolFor(const std::string& backend) {
+  auto it = backends_.find(backend);
+  return it == backends_.end() ? nullptr : it->second.pool;
+}
+
+void Worker::Acceptor::OnFdEvents(uint32_t) {
+  for (;;) {
+    SocketAddress client;
+    client.length = sizeof(client.storage);
+    int fd = accept4(fd_, reinterpret_cast<sockaddr*>(&client.storage), &client.length,
+                     SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      if (errno != EAGAIN) TENDER_LOG(kWarning, "accept on frontend ", frontend_.name, ": ", strerror(errno));
+      return;
+    }
+    worker_.live_sessions_.fetch_add(1, std::memory_order_relaxed);
+    TcpSession::Start(worker_, frontend_, fd, client);
+  }
+}
+
+}  // namespace tender
