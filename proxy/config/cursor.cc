@@ -57,7 +57,7 @@ bool Cursor::TakeTime(absl::string_view what, absl::Duration* out) {
   }
   const Word& w = Take();
   absl::StatusOr<absl::Duration> d = ParseTime(w.text);
-  if (!d.ok()) return FailAt(w, absl::StrCat(what, ": ", d.status().message()));
+  if (!d.ok()) return FailAt(w, d.status().message());
   *out = *d;
   return true;
 }

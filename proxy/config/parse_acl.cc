@@ -35,6 +35,7 @@ const std::vector<FetchSpec>& Fetches() {
       {"src_port", FetchArg::kNone, false},    {"dst_port", FetchArg::kNone, false},
       {"ssl_fc", FetchArg::kNone, true},       {"ssl_fc_sni", FetchArg::kNone, false},
       {"req.ssl_sni", FetchArg::kNone, false}, {"req_ssl_sni", FetchArg::kNone, false},
+      {"req.ssl_hello_type", FetchArg::kNone, false}, {"req_ssl_hello_type", FetchArg::kNone, false},
       {"always_true", FetchArg::kNone, true},  {"always_false", FetchArg::kNone, true},
   };
   return *fetches;
@@ -178,7 +179,13 @@ bool ParseOptionalCondition(Cursor& c, std::optional<Condition>* out) {
     ConditionTerm term;
     term.negate = negate_next;
     negate_next = false;
-    if (w.text == "{") {
+    std::string text = w.text;
+    while (absl::StartsWith(text, "!")) {  // "!name" and "!{" as one word
+      term.negate = !term.negate;
+      text = text.substr(1);
+    }
+    if (text.empty()) return c.FailAt(w, "'!' must be followed by an ACL name");
+    if (text == "{") {
       // Collect the anonymous ACL's words up to the closing brace.
       Line inner{c.line().file, c.line().number, {Word{"{", w.column}}};
       bool closed = false;
@@ -198,13 +205,7 @@ bool ParseOptionalCondition(Cursor& c, std::optional<Condition>* out) {
       if (!ParseAclBody(ic, &acl)) return false;
       term.inline_acl = std::move(acl);
     } else {
-      std::string name = w.text;
-      while (absl::StartsWith(name, "!")) {
-        term.negate = !term.negate;
-        name = name.substr(1);
-      }
-      if (name.empty()) return c.FailAt(w, "'!' must be followed by an ACL name");
-      term.acl_name = name;
+      term.acl_name = text;
     }
     cond.any_of.back().push_back(std::move(term));
   }

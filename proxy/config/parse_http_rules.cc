@@ -6,6 +6,9 @@
 namespace tender::config {
 namespace {
 
+// "set-var(txn.x)" -> "set-var".
+std::string ActionBase(const std::string& action) { return action.substr(0, action.find('(')); }
+
 bool IsCondition(const Cursor& c) { return c.PeekIs("if") || c.PeekIs("unless"); }
 
 bool ParseRedirect(Cursor& c, HttpRule* out) {
@@ -116,8 +119,8 @@ bool ParseHttpRequestLine(Cursor& c, HttpRule* out) {
   } else if (action.text == "del-header") {
     out->request_action = HttpRequestAction::kDelHeader;
     ok = ParseHeaderNameValue(c, false, out);
-  } else if (IsKnownHaproxyHttpAction(action.text)) {
-    return c.FailAt(action, NotSupported(absl::StrCat("'http-request ", action.text, "'")));
+  } else if (IsKnownHaproxyHttpAction(ActionBase(action.text))) {
+    return c.FailAt(action, NotSupported(absl::StrCat("'http-request ", ActionBase(action.text), "'")));
   } else {
     return c.FailAt(action, absl::StrCat("unknown action '", action.text, "'", DidYouMean(action.text, kActions)));
   }
@@ -137,8 +140,8 @@ bool ParseHttpResponseLine(Cursor& c, HttpRule* out) {
   } else if (action.text == "del-header") {
     out->response_action = HttpResponseAction::kDelHeader;
     ok = ParseHeaderNameValue(c, false, out);
-  } else if (IsKnownHaproxyHttpAction(action.text)) {
-    return c.FailAt(action, NotSupported(absl::StrCat("'http-response ", action.text, "'")));
+  } else if (IsKnownHaproxyHttpAction(ActionBase(action.text))) {
+    return c.FailAt(action, NotSupported(absl::StrCat("'http-response ", ActionBase(action.text), "'")));
   } else {
     return c.FailAt(action, absl::StrCat("unknown action '", action.text, "'", DidYouMean(action.text, kActions)));
   }

@@ -197,6 +197,12 @@ class ConfigParser {
   std::map<std::string, ProxyConfig> named_defaults_;
 };
 
+const std::vector<std::string>& SectionNames() {
+  static const auto* names =
+      new std::vector<std::string>{"global", "defaults", "frontend", "backend", "listen", "consul"};
+  return *names;
+}
+
 template <typename T>
 std::vector<std::string> Keys(const std::map<std::string, T>& m) {
   std::vector<std::string> keys;
@@ -204,10 +210,18 @@ std::vector<std::string> Keys(const std::map<std::string, T>& m) {
   return keys;
 }
 
+// Keywords of a section plus the section names: "backnd" is a misspelt section.
+template <typename T>
+std::vector<std::string> KeysAndSections(const std::map<std::string, T>& m) {
+  std::vector<std::string> keys = Keys(m);
+  keys.insert(keys.end(), SectionNames().begin(), SectionNames().end());
+  return keys;
+}
+
 void ConfigParser::ParseLine(const Line& line) {
   Cursor c(line, diag_);
   const std::string& kw = line.words[0].text;
-  static const std::vector<std::string> kSections = {"global", "defaults", "frontend", "backend", "listen", "consul"};
+  const std::vector<std::string>& kSections = SectionNames();
   if (std::find(kSections.begin(), kSections.end(), kw) != kSections.end() || IsKnownHaproxySection(kw)) {
     StartSection(c);
     return;
@@ -256,7 +270,9 @@ bool ConfigParser::StartProxy(Cursor& c, ProxyKind kind) {
     return c.FailAt(c.line().words[1], absl::StrCat("invalid name '", name,
                                                     "' (letters, digits, '-', '_', '.' and ':' only)"));
   }
-  ProxyConfig base = current_defaults_;
+  // A proxy starts from the last defaults section; a defaults section starts afresh from
+  // the built-in defaults (HAProxy resets them at every `defaults`), unless it says `from`.
+  ProxyConfig base = kind == ProxyKind::kDefaults ? ProxyConfig{} : current_defaults_;
   if (c.PeekIs("from")) {
     c.Take();
     std::string from;
@@ -382,12 +398,14 @@ void ConfigParser::ParseGlobalKeyword(Cursor& c) {
     return;
   }
   if (kw == "stats") {
-    c.FailAt(c.line().words[0], NotSupported("'stats socket' (HAProxy's Runtime API); tender's runtime API is the gRPC admin service"));
+    c.FailAt(c.line().words[0],
+             "'stats socket' (HAProxy's Runtime API) is not supported by tender; its runtime API is the "
+             "gRPC admin service (see docs/admin-api.md)");
   } else if (IsKnownHaproxyGlobalKeyword(kw)) {
     c.FailAt(c.line().words[0], NotSupported(absl::StrCat("global keyword '", kw, "'")));
   } else {
     c.FailAt(c.line().words[0], absl::StrCat("unknown keyword '", kw, "' in 'global' section",
-                                             DidYouMean(kw, Keys(GlobalKeywords()))));
+                                             DidYouMean(kw, KeysAndSections(GlobalKeywords()))));
   }
 }
 
@@ -418,7 +436,7 @@ void ConfigParser::ParseConsulKeyword(Cursor& c) {
   auto it = ConsulKeywords().find(kw);
   if (it == ConsulKeywords().end()) {
     c.FailAt(c.line().words[0], absl::StrCat("unknown keyword '", kw, "' in 'consul' section",
-                                             DidYouMean(kw, Keys(ConsulKeywords()))));
+                                             DidYouMean(kw, KeysAndSections(ConsulKeywords()))));
     return;
   }
   it->second(*this, c);
@@ -527,7 +545,7 @@ void ConfigParser::ParseProxyKeyword(Cursor& c) {
       c.FailAt(c.line().words[0], NotSupported(absl::StrCat("keyword '", kw, "'")));
     } else {
       c.FailAt(c.line().words[0], absl::StrCat("unknown keyword '", kw, "' in '", KindName(proxy_->kind),
-                                               "' section", DidYouMean(kw, Keys(ProxyKeywords()))));
+                                               "' section", DidYouMean(kw, KeysAndSections(ProxyKeywords()))));
     }
     return;
   }

@@ -180,29 +180,29 @@ class Validator {
                                 DidYouMean(source, names)));
   }
 
-  void CheckTerm(const ProxyConfig& p, const Condition& cond, const ConditionTerm& term) {
+  void CheckTerm(const ProxyConfig& p, const char* keyword, const Condition& cond, const ConditionTerm& term) {
     if (term.inline_acl.has_value() || IsPredefinedAcl(term.acl_name)) return;
     std::vector<std::string> names;
     for (const AclConfig& a : p.acls) {
       if (a.name == term.acl_name) return;
       names.push_back(a.name);
     }
-    Error(cond.where, absl::StrCat("no ACL named '", term.acl_name, "' in ", KindWord(p.kind), " '", p.name, "'",
+    Error(cond.where, absl::StrCat("'", keyword, "': no ACL named '", term.acl_name, "' in ", KindWord(p.kind), " '", p.name, "'",
                                    DidYouMean(term.acl_name, names)));
   }
 
-  void CheckCondition(const ProxyConfig& p, const std::optional<Condition>& cond) {
+  void CheckCondition(const ProxyConfig& p, const char* keyword, const std::optional<Condition>& cond) {
     if (!cond.has_value()) return;
     for (const auto& group : cond->any_of) {
-      for (const ConditionTerm& term : group) CheckTerm(p, *cond, term);
+      for (const ConditionTerm& term : group) CheckTerm(p, keyword, *cond, term);
     }
   }
 
   void CheckConditions(const ProxyConfig& p) {
-    for (const UseBackendRule& r : p.use_backends) CheckCondition(p, r.condition);
-    for (const HttpRule& r : p.http_request_rules) CheckCondition(p, r.condition);
-    for (const HttpRule& r : p.http_response_rules) CheckCondition(p, r.condition);
-    for (const TcpRequestRule& r : p.tcp_request_content_rules) CheckCondition(p, r.condition);
+    for (const UseBackendRule& r : p.use_backends) CheckCondition(p, "use_backend", r.condition);
+    for (const HttpRule& r : p.http_request_rules) CheckCondition(p, "http-request", r.condition);
+    for (const HttpRule& r : p.http_response_rules) CheckCondition(p, "http-response", r.condition);
+    for (const TcpRequestRule& r : p.tcp_request_content_rules) CheckCondition(p, "tcp-request content", r.condition);
   }
 
   void WarnUnusedBackends() {

@@ -1,0 +1,95 @@
+// End-to-end test helpers: start the real tender binary with a configuration, real
+// loopback servers and clients. Waiting is always on an event (a log line, a connection,
+// EOF) with a generous deadline that only turns a hang into a failure; nothing here
+// sleeps to synchronise.
+#pragma once
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace tender::testing {
+
+// A TCP port that was free a moment ago on 127.0.0.1.
+int FreePort();
+
+// The tender binary, started with a configuration file written from `config_text`.
+class TenderProcess {
+ public:
+  ~TenderProcess();
+  // Starts tender and waits for its "ready" line; returns false (and keeps the output)
+  // when it exits or does not get ready.
+  bool Start(const std::string& config_text, std::vector<std::string> extra_args = {});
+  // Sends `sig` and waits for the exit status (the exit code, or 128+signal).
+  int Stop(int sig);
+  // Waits until a line of tender's stderr contains `text`.
+  bool WaitForOutput(const std::string& text, int timeout_ms = 10000);
+  std::string output();
+  pid_t pid() const { return pid_; }
+
+ private:
+  void ReadOutput();
+
+  pid_t pid_ = -1;
+  int stderr_fd_ = -1;
+  std::thread reader_;
+  std::mutex mu_;
+  std::condition_variable output_changed_;
+  std::string output_;
+  bool output_closed_ = false;
+  std::string config_path_;
+};
+
+// Runs a command to completion; returns its exit code and fills `output` with stdout+stderr.
+int RunCommand(const std::vector<std::string>& argv, std::string* output);
+
+// A loopback TCP server on its own thread.
+class TestServer {
+ public:
+  enum class Behaviour {
+    kSendName,   // writes "<name>\n", then closes
+    kEcho,       // echoes until the client half-closes, then closes
+    kHold,       // sends "<name>\n", then holds the connection until the client closes it
+  };
+  TestServer(std::string name, Behaviour behaviour, int port = 0);
+  ~TestServer();
+  int port() const { return port_; }
+  int connections() const { return connections_.load(); }
+  int open_connections() const { return open_.load(); }
+  const std::string& name() const { return name_; }
+
+ private:
+  void AcceptLoop();
+  void Serve(int fd);
+
+  std::string name_;
+  Behaviour behaviour_;
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> connections_{0};
+  std::atomic<int> open_{0};
+  std::thread acceptor_;
+  std::mutex mu_;
+  std::vector<std::thread> workers_;
+};
+
+// Client side.
+int ConnectTo(int port);                       // -1 on failure
+std::string ReadLine(int fd, int timeout_ms = 10000);  // without the newline; "" on EOF/timeout
+std::string ReadAll(int fd, int timeout_ms = 10000);   // until EOF
+// Connects, reads one line (a TestServer name) and closes. "" when the connection failed
+// or was closed without data.
+std::string FetchName(int port);
+// True when the peer closes `fd` (read returns 0 or an error) within `timeout_ms`.
+bool WaitForClose(int fd, int timeout_ms = 10000);
+
+}  // namespace tender::testing
