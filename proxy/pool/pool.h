@@ -21,6 +21,31 @@ struct ServerLoad {
   std::atomic<int> active{0};
   std::atomic<uint64_t> total{0};
   std::atomic<uint64_t> connect_failures{0};
+
+  // Takes a connection slot unless `maxconn` are taken already (0: no limit).
+  bool TryAcquire(int maxconn) {
+    int current = active.load(std::memory_order_relaxed);
+    do {
+      if (maxconn > 0 && current >= maxconn) return false;
+    } while (!active.compare_exchange_weak(current, current + 1, std::memory_order_relaxed));
+    total.fetch_add(1, std::memory_order_relaxed);
+    return true;
+  }
+  void Release() { active.fetch_sub(1, std::memory_order_relaxed); }
+};
+
+// Per backend, shared by every snapshot of it and every worker.
+struct BackendLoad {
+  std::atomic<int> queued{0};  // sessions waiting for a free server slot, all workers
+  std::atomic<uint64_t> queue_timeouts{0};
+  std::atomic<uint64_t> no_server{0};  // sessions closed because no server was usable
+};
+
+// A connection limit shared by the workers (global or one frontend's maxconn).
+struct ConnectionLimit {
+  std::atomic<int> live{0};
+  int max = 0;  // 0: none
+  bool Full() const { return max > 0 && live.load(std::memory_order_relaxed) >= max; }
 };
 
 struct ServerEntry {
@@ -51,7 +76,10 @@ struct BackendPool {
   absl::Duration server_timeout = absl::InfiniteDuration();
   absl::Duration tunnel_timeout = absl::InfiniteDuration();
   bool has_tunnel_timeout = false;
+  absl::Duration queue_timeout = absl::Seconds(5);  // `timeout queue`, else `timeout connect`
+  int max_queue = 0;  // sum of the servers' maxqueue when every server sets one; 0: none
   std::vector<ServerEntry> servers;
+  std::shared_ptr<BackendLoad> load = std::make_shared<BackendLoad>();
 
   // Indexes of the servers that may take traffic now: the usable active ones, or when there
   // is none, the first usable backup (every usable backup with `option allbackups`).

@@ -23,20 +23,17 @@ void CheckRuntimeSupport(const ProxyConfig& p, std::vector<std::string>* errors,
   }
   for (const auto& b : p.binds) {
     if (b.ssl) error(b.where, "'bind ... ssl'");
-    if (b.accept_proxy) error(b.where, "'bind ... accept-proxy'");
   }
   for (const auto& r : p.use_backends) error(r.where, "'use_backend' rules");
   for (const auto& r : p.tcp_request_content_rules) error(r.where, "'tcp-request content' rules");
   for (const auto& t : p.server_templates) error(t.where, "'server-template' (Consul discovery)");
   for (const auto& s : p.servers) {
-    if (s.params.send_proxy || s.params.send_proxy_v2) error(s.where, "'send-proxy'");
     if (s.params.ssl) error(s.where, "'server ... ssl'");
     if (s.params.check) {
       warnings->push_back(absl::StrCat(At(s.where), "health checks ('check') are not implemented yet: server '",
                                        s.name, "' is treated as always up"));
     }
   }
-  if (p.maxconn > 0) warnings->push_back(absl::StrCat(At(p.where), "'maxconn' is not enforced yet"));
 }
 
 absl::StatusOr<std::shared_ptr<const BackendPool>> BuildPool(const ProxyConfig& p) {
@@ -47,6 +44,9 @@ absl::StatusOr<std::shared_ptr<const BackendPool>> BuildPool(const ProxyConfig& 
   pool->redispatch = p.options.redispatch;
   pool->retries = p.retries;
   if (p.timeouts.connect) pool->connect_timeout = *p.timeouts.connect;
+  // HAProxy: an unset `timeout queue` is `timeout connect`.
+  pool->queue_timeout = p.timeouts.queue.value_or(pool->connect_timeout);
+  bool every_server_bounds_its_queue = !p.servers.empty();
   if (p.timeouts.server) pool->server_timeout = *p.timeouts.server;
   if (p.timeouts.tunnel) {
     pool->tunnel_timeout = *p.timeouts.tunnel;
@@ -63,8 +63,13 @@ absl::StatusOr<std::shared_ptr<const BackendPool>> BuildPool(const ProxyConfig& 
     e.backup = s.params.backup;
     e.admin = s.params.disabled ? AdminState::kMaint : AdminState::kReady;
     e.maxconn = s.params.maxconn;
+    e.send_proxy = s.params.send_proxy;
+    e.send_proxy_v2 = s.params.send_proxy_v2;
     pool->servers.push_back(std::move(e));
+    every_server_bounds_its_queue = every_server_bounds_its_queue && s.params.maxqueue > 0;
+    pool->max_queue += s.params.maxqueue;
   }
+  if (!every_server_bounds_its_queue) pool->max_queue = 0;
   return std::shared_ptr<const BackendPool>(std::move(pool));
 }
 
@@ -92,19 +97,22 @@ absl::StatusOr<Runtime> BuildRuntime(const config::Config& config, std::vector<s
       fe.has_client_fin = true;
     }
     fe.tcplog = p.options.tcplog;
+    fe.limit->max = p.maxconn;
     int index = rt.frontends.size();
+    fe.index = index;
     rt.frontends.push_back(fe);
     for (const config::BindConfig& b : p.binds) {
       for (int port = b.port_low; port <= b.port_high; ++port) {
         auto addr = ResolveAddress(b.host, port);
         if (!addr.ok()) return absl::InvalidArgumentError(absl::StrCat(At(b.where), "bind: ", addr.status().message()));
-        rt.listeners.push_back(ListenerSpec{*addr, index});
+        rt.listeners.push_back(ListenerSpec{*addr, index, b.accept_proxy});
       }
     }
   }
   long cpus = sysconf(_SC_NPROCESSORS_ONLN);
   rt.threads = config.global.nbthread > 0 ? config.global.nbthread : static_cast<int>(cpus > 0 ? cpus : 1);
   if (config.global.hard_stop_after) rt.hard_stop_after = *config.global.hard_stop_after;
+  rt.global_limit->max = config.global.maxconn;
   return rt;
 }
 

@@ -20,12 +20,14 @@ namespace tender {
 struct ListenerSpec {
   SocketAddress address;
   int frontend = 0;  // index into Runtime::frontends
+  bool accept_proxy = false;
 };
 
 struct Runtime {
   std::vector<FrontendSettings> frontends;
   std::vector<ListenerSpec> listeners;
   std::map<std::string, std::shared_ptr<const BackendPool>> pools;
+  std::shared_ptr<ConnectionLimit> global_limit = std::make_shared<ConnectionLimit>();
   int threads = 1;
   absl::Duration hard_stop_after = absl::InfiniteDuration();
 };

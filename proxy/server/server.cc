@@ -91,6 +91,9 @@ int RunServer(const config::Config& config, const std::vector<std::string>& file
     std::fprintf(stderr, "cannot go to the background: %s\n", strerror(errno));
     return 1;
   }
+  std::vector<Worker*> peers;
+  for (auto& w : workers) peers.push_back(w.get());
+  for (auto& w : workers) w->set_peers(peers);
   for (auto& w : workers) w->Start();
   TENDER_LOG(kInfo, "tender ", kVersion, " ready: ", runtime->listeners.size(), " listener(s), ",
              runtime->pools.size(), " backend(s), ", runtime->threads, " worker thread(s), config ",

@@ -25,7 +25,7 @@ absl::Status Worker::Bind() {
   for (const ListenerSpec& spec : runtime_.listeners) {
     absl::StatusOr<int> fd = ListenOn(spec.address, 1024);
     if (!fd.ok()) return fd.status();
-    auto acceptor = std::make_unique<Acceptor>(*this, *fd, runtime_.frontends[spec.frontend]);
+    auto acceptor = std::make_unique<Acceptor>(*this, *fd, runtime_.frontends[spec.frontend], spec.accept_proxy);
     loop_->Add(*fd, EPOLLIN, acceptor.get());
     acceptors_.push_back(std::move(acceptor));
   }
@@ -74,8 +74,54 @@ std::shared_ptr<const BackendPool> Worker::PoolFor(const std::string& backend) {
   return it == backends_.end() ? nullptr : it->second.pool;
 }
 
-void Worker::Acceptor::OnFdEvents(uint32_t) {
+void Worker::DrainQueue(const std::string& backend) {
+  std::list<TcpSession*>& queue = QueueFor(backend);
+  while (!queue.empty()) {
+    if (!queue.front()->TryLeaveQueue()) return;
+  }
+}
+
+void Worker::SlotFreed(const std::string& backend) {
+  DrainQueue(backend);
+  if (!QueueFor(backend).empty()) return;
+  // Our queue is empty; sessions queued on other workers may take the slot. This post
+  // happens only while a backend is saturated.
+  auto pool = PoolFor(backend);
+  if (pool == nullptr || pool->load->queued.load(std::memory_order_relaxed) == 0) return;
+  for (Worker* peer : peers_) {
+    if (peer != this) peer->loop().Post([peer, backend] { peer->DrainQueue(backend); });
+  }
+}
+
+void Worker::SessionClosed(int frontend) {
+  live_sessions_.fetch_sub(1, std::memory_order_relaxed);
+  const FrontendSettings& fe = runtime_.frontends[frontend];
+  bool was_full = fe.limit->Full() || runtime_.global_limit->Full();
+  fe.limit->live.fetch_sub(1, std::memory_order_relaxed);
+  runtime_.global_limit->live.fetch_sub(1, std::memory_order_relaxed);
+  if (!was_full) return;
+  ResumeAcceptors();
+  for (Worker* peer : peers_) {
+    if (peer != this) peer->loop().Post([peer] { peer->ResumeAcceptors(); });
+  }
+}
+
+void Worker::ResumeAcceptors() {
+  for (auto& a : acceptors_) {
+    if (a->paused()) a->AcceptAll();
+  }
+}
+
+void Worker::Acceptor::AcceptAll() {
+  ConnectionLimit& global = *worker_.runtime_.global_limit;
+  ConnectionLimit& local = *frontend_.limit;
   for (;;) {
+    // At a limit, connections wait in the kernel's backlog, as with HAProxy's maxconn.
+    if (global.Full() || local.Full()) {
+      paused_ = true;
+      return;
+    }
+    paused_ = false;
     SocketAddress client;
     client.length = sizeof(client.storage);
     int fd = accept4(fd_, reinterpret_cast<sockaddr*>(&client.storage), &client.length,
@@ -85,8 +131,10 @@ void Worker::Acceptor::OnFdEvents(uint32_t) {
       if (errno != EAGAIN) TENDER_LOG(kWarning, "accept on frontend ", frontend_.name, ": ", strerror(errno));
       return;
     }
+    global.live.fetch_add(1, std::memory_order_relaxed);
+    local.live.fetch_add(1, std::memory_order_relaxed);
     worker_.live_sessions_.fetch_add(1, std::memory_order_relaxed);
-    TcpSession::Start(worker_, frontend_, fd, client);
+    TcpSession::Start(worker_, frontend_, fd, client, accept_proxy_);
   }
 }
 

@@ -1,9 +1,11 @@
 // One worker thread: its own EventLoop, its own SO_REUSEPORT listening sockets, the
-// sessions it accepted, and per-worker balancers built from the pool snapshots it was
-// handed. Nothing here is shared with other workers except ServerLoad counters.
+// sessions it accepted, its queues of sessions waiting for a server slot, and per-worker
+// balancers built from the pool snapshots it was handed. Shared with other workers: only
+// ServerLoad/BackendLoad counters and the connection limits.
 #pragma once
 
 #include <atomic>
+#include <list>
 #include <map>
 #include <memory>
 #include <thread>
@@ -21,6 +23,10 @@ class Worker : public SessionOwner {
   Worker(int id, const Runtime& runtime, std::atomic<int>& live_sessions);
   ~Worker() override;
 
+  // The other workers, for the rare cross-worker wake-ups (a limit or a queue that another
+  // worker's session freed). Set before Start().
+  void set_peers(std::vector<Worker*> peers) { peers_ = std::move(peers); }
+
   // Binds this worker's listeners (on the calling thread, so bind errors reach startup).
   absl::Status Bind();
   void Start();
@@ -33,30 +39,43 @@ class Worker : public SessionOwner {
   // Thread-safe: installs a new snapshot of a backend's pool on this worker.
   void PublishPool(std::shared_ptr<const BackendPool> pool);
 
+  // SessionOwner.
   EventLoop& loop() override { return *loop_; }
   Balancer* BalancerFor(const std::string& backend) override;
   std::shared_ptr<const BackendPool> PoolFor(const std::string& backend) override;
-  void SessionClosed() override { live_sessions_.fetch_sub(1, std::memory_order_relaxed); }
+  std::list<TcpSession*>& QueueFor(const std::string& backend) override { return backends_[backend].queue; }
+  void SlotFreed(const std::string& backend) override;
+  void SessionClosed(int frontend) override;
 
  private:
   class Acceptor : public FdHandler {
    public:
-    Acceptor(Worker& w, int fd, const FrontendSettings& fe) : worker_(w), fd_(fd), frontend_(fe) {}
-    void OnFdEvents(uint32_t events) override;
+    Acceptor(Worker& w, int fd, const FrontendSettings& fe, bool accept_proxy)
+        : worker_(w), fd_(fd), frontend_(fe), accept_proxy_(accept_proxy) {}
+    void OnFdEvents(uint32_t events) override { AcceptAll(); }
+    // Accepts until the queue is empty or a connection limit is reached (then `paused`).
+    void AcceptAll();
     int fd() const { return fd_; }
+    bool paused() const { return paused_; }
 
    private:
     Worker& worker_;
     int fd_;
     const FrontendSettings& frontend_;
+    bool accept_proxy_;
+    bool paused_ = false;
   };
 
   struct BackendState {
     std::shared_ptr<const BackendPool> pool;
     std::unique_ptr<Balancer> balancer;
+    std::list<TcpSession*> queue;
   };
 
   void InstallPool(std::shared_ptr<const BackendPool> pool);
+  // Lets queued sessions of `backend` take free slots; true if the queue emptied.
+  void DrainQueue(const std::string& backend);
+  void ResumeAcceptors();
 
   int id_;
   const Runtime& runtime_;
@@ -64,6 +83,7 @@ class Worker : public SessionOwner {
   std::unique_ptr<EventLoop> loop_;
   std::vector<std::unique_ptr<Acceptor>> acceptors_;
   std::map<std::string, BackendState> backends_;
+  std::vector<Worker*> peers_;
   std::thread thread_;
 };
 

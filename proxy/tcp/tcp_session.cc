@@ -9,7 +9,8 @@
 #include <cstring>
 
 #include "proxy/common/log.h"
-#include "proxy/net/address.h"
+#include "proxy/lb/hash.h"
+#include "proxy/net/proxy_protocol.h"
 #include "proxy/net/socket.h"
 
 namespace tender {
@@ -22,19 +23,21 @@ int64_t ToMs(absl::Duration d) {
   return absl::ToInt64Milliseconds(d);
 }
 
-uint32_t HashClient(const SocketAddress& client) {
-  std::string host = client.HostString();
-  uint32_t h = 0;
-  for (unsigned char c : host) h = c + (h << 6) + (h << 16) - h;
-  return h;
-}
-
 }  // namespace
 
 void TcpSession::Start(SessionOwner& owner, const FrontendSettings& frontend, int client_fd,
-                       const SocketAddress& client_address) {
+                       const SocketAddress& client_address, bool accept_proxy) {
   auto* s = new TcpSession(owner, frontend, client_fd, client_address);
-  s->ConnectToServer();
+  owner.loop().Add(client_fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP, &s->client_side_);
+  if (accept_proxy) {
+    s->state_ = State::kProxyHeader;
+    int64_t limit = ToMs(frontend.client_timeout);
+    s->deadline_ms_ = limit < 0 ? -1 : s->start_ms_ + limit;
+    if (limit >= 0) owner.loop().Arm(&s->timer_, s->deadline_ms_);
+    s->ReadProxyHeader();
+    return;
+  }
+  s->Dispatch();
 }
 
 TcpSession::TcpSession(SessionOwner& owner, const FrontendSettings& frontend, int client_fd,
@@ -52,81 +55,207 @@ TcpSession::~TcpSession() {
   }
 }
 
-void TcpSession::ConnectToServer() {
-  Balancer* balancer = owner_.BalancerFor(frontend_.backend);
-  PickContext ctx;
-  // Redispatch on the last retry, as HAProxy's `option redispatch` does by default.
-  bool redispatch = pool_ && pool_->redispatch && attempts_ > 0 && attempts_ == pool_->retries;
-  if (server_index_ >= 0 && !redispatch) {
-    // Retry the same server.
-  } else {
-    if (pool_ && pool_->balance.algorithm == config::BalanceAlgorithm::kSource) ctx.client_hash = HashClient(client_address_);
-    ctx.exclude = redispatch ? server_index_ : -1;
-    server_index_ = balancer ? balancer->Pick(ctx) : -1;
+void TcpSession::OnEvents(bool client, uint32_t events) {
+  switch (state_) {
+    case State::kProxyHeader:
+      if (client) ReadProxyHeader();
+      return;
+    case State::kQueued:
+      // A client that leaves while queued gives its place up.
+      if (client && (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))) Close("client left while queued");
+      return;
+    case State::kConnecting:
+      // Client data waits in the socket; the relay drains it once connected.
+      if (!client && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) OnConnectResult();
+      return;
+    case State::kRelaying:
+      Relay();
+      return;
+    case State::kClosed:
+      return;
   }
-  if (server_index_ < 0) {
+}
+
+void TcpSession::ReadProxyHeader() {
+  char buf[kMaxProxyHeader];
+  ssize_t n = recv(client_fd_, buf, sizeof(buf), MSG_PEEK);
+  if (n == 0 || (n < 0 && errno != EAGAIN)) {
+    Close("client closed before sending its PROXY header");
+    return;
+  }
+  if (n < 0) return;  // wait for more
+  ProxyHeader h = ParseProxyHeader(absl::string_view(buf, n));
+  if (h.status == ProxyHeader::Status::kIncomplete) {
+    if (static_cast<size_t>(n) < sizeof(buf)) return;
+    h.status = ProxyHeader::Status::kInvalid;
+    h.error = "PROXY header too long";
+  }
+  if (h.status == ProxyHeader::Status::kInvalid) {
+    TENDER_LOG(kWarning, "frontend ", frontend_.name, ": invalid PROXY protocol header from ",
+               client_address_.ToString(), ": ", h.error);
+    Close("invalid PROXY header");
+    return;
+  }
+  // Consume exactly the header; what follows belongs to the relayed stream.
+  ssize_t unused = recv(client_fd_, buf, h.length, 0);
+  (void)unused;
+  if (!h.local) {
+    client_address_ = h.source;
+    frontend_address_ = h.destination;
+    have_frontend_address_ = true;
+  }
+  owner_.loop().Disarm(&timer_);
+  Dispatch();
+}
+
+bool TcpSession::PickServer() {
+  Balancer* balancer = owner_.BalancerFor(frontend_.backend);
+  if (balancer == nullptr || pool_ == nullptr) return false;
+  PickContext ctx;
+  if (pool_->balance.algorithm == config::BalanceAlgorithm::kSource) {
+    ctx.client_hash = SdbmHash(client_address_.HostString());
+  }
+  // Redispatch on the last retry, as HAProxy's `option redispatch` does by default;
+  // other retries go back to the same server.
+  bool redispatch = pool_->redispatch && attempts_ > 0 && attempts_ == pool_->retries;
+  if (server_index_ >= 0 && attempts_ > 0 && !redispatch) {
+    const ServerEntry& s = pool_->servers[server_index_];
+    holds_slot_ = s.load->TryAcquire(s.maxconn);
+    if (holds_slot_) return true;
+  }
+  ctx.exclude = redispatch ? server_index_ : -1;
+  // A full server (at its maxconn) is skipped; the balancer is asked again, at most once
+  // per eligible server.
+  for (size_t tries = 0; tries <= pool_->servers.size(); ++tries) {
+    int picked = balancer->Pick(ctx);
+    if (picked < 0) break;
+    const ServerEntry& s = pool_->servers[picked];
+    if (s.load->TryAcquire(s.maxconn)) {
+      server_index_ = picked;
+      holds_slot_ = true;
+      return true;
+    }
+    if (s.maxconn == 0) break;
+  }
+  return false;
+}
+
+void TcpSession::Dispatch() {
+  state_ = State::kConnecting;
+  if (PickServer()) {
+    Connect();
+    return;
+  }
+  bool any_usable = pool_ != nullptr && !pool_->EligibleServers().empty();
+  if (!any_usable) {
+    if (pool_) pool_->load->no_server.fetch_add(1, std::memory_order_relaxed);
     Close("no server available");
     return;
   }
+  Enqueue();
+}
+
+void TcpSession::Enqueue() {
+  if (pool_->max_queue > 0 && pool_->load->queued.load(std::memory_order_relaxed) >= pool_->max_queue) {
+    Close("queue full");
+    return;
+  }
+  state_ = State::kQueued;
+  auto& queue = owner_.QueueFor(frontend_.backend);
+  queue_position_ = queue.insert(queue.end(), this);
+  pool_->load->queued.fetch_add(1, std::memory_order_relaxed);
+  deadline_ms_ = owner_.loop().now_ms() + ToMs(pool_->queue_timeout);
+  owner_.loop().Arm(&timer_, deadline_ms_);
+  TENDER_LOG(kDebug, "session from ", client_address_.ToString(), " queued for backend ", pool_->name,
+             " (every usable server is at its maxconn)");
+}
+
+void TcpSession::LeaveQueue() {
+  owner_.QueueFor(frontend_.backend).erase(queue_position_);
+  pool_->load->queued.fetch_sub(1, std::memory_order_relaxed);
+  owner_.loop().Disarm(&timer_);
+}
+
+bool TcpSession::TryLeaveQueue() {
+  if (!PickServer()) return false;
+  LeaveQueue();
+  state_ = State::kConnecting;
+  Connect();
+  return true;
+}
+
+void TcpSession::Connect() {
   const ServerEntry& server = pool_->servers[server_index_];
   SocketAddress target = server.address;
   if (server.port_from_client) {
-    SocketAddress local = LocalAddressOf(client_fd_);
+    if (!have_frontend_address_) {
+      frontend_address_ = LocalAddressOf(client_fd_);
+      have_frontend_address_ = true;
+    }
+    // sin_port and sin6_port sit at the same offset.
     reinterpret_cast<sockaddr_in*>(&target.storage)->sin_port =
-        reinterpret_cast<sockaddr_in*>(&local.storage)->sin_port;
+        reinterpret_cast<sockaddr_in*>(&frontend_address_.storage)->sin_port;
   }
   ++attempts_;
   absl::StatusOr<int> fd = StartConnect(target);
   if (!fd.ok()) {
-    server.load->connect_failures.fetch_add(1, std::memory_order_relaxed);
-    if (attempts_ <= pool_->retries) {
-      ConnectToServer();
-    } else {
-      Close("connect failed");
-    }
+    ConnectFailed(fd.status().message().data());
     return;
   }
   server_fd_ = *fd;
-  server.load->active.fetch_add(1, std::memory_order_relaxed);
-  server.load->total.fetch_add(1, std::memory_order_relaxed);
-  owner_.loop().Add(server_fd_, EPOLLIN | EPOLLOUT | EPOLLRDHUP, this);
-  connect_deadline_ms_ = owner_.loop().now_ms() + ToMs(pool_->connect_timeout);
-  owner_.loop().Arm(&timer_, connect_deadline_ms_);
+  owner_.loop().Add(server_fd_, EPOLLIN | EPOLLOUT | EPOLLRDHUP, &server_side_);
+  deadline_ms_ = owner_.loop().now_ms() + ToMs(pool_->connect_timeout);
+  owner_.loop().Arm(&timer_, deadline_ms_);
 }
 
-void TcpSession::OnFdEvents(uint32_t events) {
-  if (closed_) return;
-  if (!connected_) {
-    if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) OnConnectResult();
+void TcpSession::ConnectFailed(const char* why) {
+  const ServerEntry& server = pool_->servers[server_index_];
+  TENDER_LOG(kDebug, "connect to ", pool_->name, "/", server.name, " failed: ", why);
+  server.load->connect_failures.fetch_add(1, std::memory_order_relaxed);
+  if (server_fd_ >= 0) {
+    owner_.loop().Remove(server_fd_);
+    close(server_fd_);
+    server_fd_ = -1;
+  }
+  ReleaseServer();
+  if (attempts_ > pool_->retries) {
+    Close("connect failed");
     return;
   }
-  Relay();
+  Dispatch();
 }
 
 void TcpSession::OnConnectResult() {
   int err = SocketError(server_fd_);
-  const ServerEntry& server = pool_->servers[server_index_];
   if (err != 0) {
-    TENDER_LOG(kDebug, "connect to ", server.name, " failed: ", strerror(err));
-    server.load->connect_failures.fetch_add(1, std::memory_order_relaxed);
-    server.load->active.fetch_sub(1, std::memory_order_relaxed);
-    owner_.loop().Remove(server_fd_);
-    close(server_fd_);
-    server_fd_ = -1;
-    if (attempts_ <= pool_->retries) {
-      ConnectToServer();
-    } else {
-      Close("connect failed");
-    }
+    ConnectFailed(strerror(err));
     return;
   }
-  connected_ = true;
-  upstream_.from = client_fd_;
-  upstream_.to = server_fd_;
-  downstream_.from = server_fd_;
-  downstream_.to = client_fd_;
-  owner_.loop().Add(client_fd_, EPOLLIN | EPOLLOUT | EPOLLRDHUP, this);
-  ArmIdleTimer();
+  StartRelay();
+}
+
+void TcpSession::StartRelay() {
+  state_ = State::kRelaying;
+  owner_.loop().Disarm(&timer_);
+  upstream_ = Direction{client_fd_, server_fd_};
+  downstream_ = Direction{server_fd_, client_fd_};
+  const ServerEntry& server = pool_->servers[server_index_];
+  if (server.send_proxy || server.send_proxy_v2) {
+    if (!have_frontend_address_) {
+      frontend_address_ = LocalAddressOf(client_fd_);
+      have_frontend_address_ = true;
+    }
+    std::string header = server.send_proxy_v2 ? EncodeProxyV2(client_address_, frontend_address_)
+                                              : EncodeProxyV1(client_address_, frontend_address_);
+    // The header goes into the upstream pipe, so the relay sends it before any client byte.
+    if (!EnsurePipe(upstream_) || write(upstream_.pipe_write, header.data(), header.size()) !=
+                                      static_cast<ssize_t>(header.size())) {
+      Close("cannot queue the PROXY header");
+      return;
+    }
+    upstream_.in_pipe = header.size();
+  }
+  last_activity_ms_ = owner_.loop().now_ms();
   Relay();
 }
 
@@ -156,6 +285,7 @@ bool TcpSession::Pump(Direction& d) {
       d.done = true;
       return true;
     }
+    // Reading only into an empty pipe means EAGAIN here can only be "source empty".
     ssize_t n = splice(d.from, nullptr, d.pipe_write, nullptr, kSpliceChunk, SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
     if (n == 0) {
       d.from_eof = true;
@@ -179,8 +309,8 @@ void TcpSession::Relay() {
 }
 
 int64_t TcpSession::IdleTimeoutMs() const {
-  // Once one side has finished, the *-fin timeouts apply; `timeout tunnel` overrides the
-  // client and server timeouts for established TCP sessions, as in HAProxy.
+  // Once the client has finished, `timeout client-fin` applies; `timeout tunnel` replaces
+  // the client and server timeouts of an established TCP session, as in HAProxy.
   if (upstream_.done && frontend_.has_client_fin) return ToMs(frontend_.client_fin_timeout);
   if (pool_->has_tunnel_timeout) return ToMs(pool_->tunnel_timeout);
   int64_t c = ToMs(frontend_.client_timeout), s = ToMs(pool_->server_timeout);
@@ -199,39 +329,48 @@ void TcpSession::ArmIdleTimer() {
 }
 
 void TcpSession::OnTimer() {
-  if (closed_) return;
   int64_t now = owner_.loop().now_ms();
-  if (!connected_) {
-    if (now >= connect_deadline_ms_) {
+  switch (state_) {
+    case State::kProxyHeader:
+      Close("timeout waiting for the PROXY header");
+      return;
+    case State::kQueued:
+      pool_->load->queue_timeouts.fetch_add(1, std::memory_order_relaxed);
+      Close("queue timeout");
+      return;
+    case State::kConnecting:
       // A connect timeout is a connect failure: retry, maybe elsewhere.
-      const ServerEntry& server = pool_->servers[server_index_];
-      server.load->connect_failures.fetch_add(1, std::memory_order_relaxed);
-      server.load->active.fetch_sub(1, std::memory_order_relaxed);
-      owner_.loop().Remove(server_fd_);
-      close(server_fd_);
-      server_fd_ = -1;
-      if (attempts_ <= pool_->retries) {
-        ConnectToServer();
+      ConnectFailed("connect timeout");
+      return;
+    case State::kRelaying: {
+      int64_t idle = IdleTimeoutMs();
+      if (idle < 0) return;
+      // Moving bytes only records a time; the timer checks it here, lazily, so the relay
+      // never touches the timer heap.
+      if (now - last_activity_ms_ >= idle) {
+        Close("timeout");
       } else {
-        Close("connect timeout");
+        owner_.loop().Arm(&timer_, last_activity_ms_ + idle);
       }
+      return;
     }
-    return;
-  }
-  int64_t idle = IdleTimeoutMs();
-  if (idle < 0) return;
-  // Activity only records a time; the timer checks it lazily, so moving bytes never
-  // touches the timer heap.
-  if (now - last_activity_ms_ >= idle) {
-    Close("timeout");
-  } else {
-    owner_.loop().Arm(&timer_, last_activity_ms_ + idle);
+    case State::kClosed:
+      return;
   }
 }
 
+void TcpSession::ReleaseServer() {
+  if (!holds_slot_) return;
+  holds_slot_ = false;
+  const ServerEntry& server = pool_->servers[server_index_];
+  server.load->Release();
+  if (server.maxconn > 0) owner_.SlotFreed(frontend_.backend);
+}
+
 void TcpSession::Close(const char* reason) {
-  if (closed_) return;
-  closed_ = true;
+  if (state_ == State::kClosed) return;
+  if (state_ == State::kQueued) LeaveQueue();
+  state_ = State::kClosed;
   owner_.loop().Disarm(&timer_);
   if (frontend_.tcplog) {
     TENDER_LOG(kInfo, client_address_.ToString(), " [", frontend_.name, "] ", frontend_.backend, "/",
@@ -241,11 +380,11 @@ void TcpSession::Close(const char* reason) {
   if (server_fd_ >= 0) {
     owner_.loop().Remove(server_fd_);
     close(server_fd_);
-    pool_->servers[server_index_].load->active.fetch_sub(1, std::memory_order_relaxed);
   }
-  if (connected_) owner_.loop().Remove(client_fd_);
+  owner_.loop().Remove(client_fd_);
   close(client_fd_);
-  owner_.SessionClosed();
+  ReleaseServer();
+  owner_.SessionClosed(frontend_.index);
   owner_.loop().DeleteLater(this);
 }
 

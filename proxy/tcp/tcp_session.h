@@ -1,10 +1,13 @@
-// One layer 4 session: a client connection, a picked server, a connect with retries and
-// redispatch, then a bidirectional relay through splice(2) pipes so that payload bytes
-// never enter user space. Each direction half-closes on its own (shutdown(SHUT_WR) on the
-// far side once the near side has finished and everything read has been written).
+// One layer 4 session: an optional PROXY protocol header from the client
+// (`accept-proxy`), a picked server (queued while every server is at its maxconn), a
+// connect with retries and redispatch, an optional PROXY header to the server
+// (`send-proxy[-v2]`), then a bidirectional relay through splice(2) pipes so that payload
+// bytes never enter user space. Each direction half-closes on its own (shutdown(SHUT_WR) on
+// the far side once the near side has finished and everything read has been written).
 // Owned by, and only touched on, its worker's loop.
 #pragma once
 
+#include <list>
 #include <memory>
 
 #include "proxy/event/event_loop.h"
@@ -14,6 +17,8 @@
 
 namespace tender {
 
+class TcpSession;
+
 // What a session needs from the worker that owns it.
 class SessionOwner {
  public:
@@ -21,28 +26,48 @@ class SessionOwner {
   virtual EventLoop& loop() = 0;
   virtual Balancer* BalancerFor(const std::string& backend) = 0;
   virtual std::shared_ptr<const BackendPool> PoolFor(const std::string& backend) = 0;
-  virtual void SessionClosed() = 0;
+  // Queue of sessions waiting for a server slot in `backend`, on this worker.
+  virtual std::list<TcpSession*>& QueueFor(const std::string& backend) = 0;
+  // A server of `backend` has a free slot again.
+  virtual void SlotFreed(const std::string& backend) = 0;
+  virtual void SessionClosed(int frontend) = 0;
 };
 
 struct FrontendSettings {
+  int index = 0;
   std::string name;
-  std::string backend;                           // default_backend
+  std::string backend;  // default_backend, or the listen section itself
   absl::Duration client_timeout = absl::InfiniteDuration();
   absl::Duration client_fin_timeout = absl::InfiniteDuration();
   bool has_client_fin = false;
   bool tcplog = false;
+  std::shared_ptr<ConnectionLimit> limit = std::make_shared<ConnectionLimit>();
 };
 
-class TcpSession : public FdHandler, public TimerHandler, public Deferred {
+class TcpSession : public TimerHandler, public Deferred {
  public:
   // Takes ownership of `client_fd` and starts.
   static void Start(SessionOwner& owner, const FrontendSettings& frontend, int client_fd,
-                    const SocketAddress& client_address);
+                    const SocketAddress& client_address, bool accept_proxy);
 
-  void OnFdEvents(uint32_t events) override;
   void OnTimer() override;
+  // Called by the owner when a server slot may be free; false if still queued.
+  bool TryLeaveQueue();
 
  private:
+  enum class State { kProxyHeader, kQueued, kConnecting, kRelaying, kClosed };
+
+  // Routes one fd's events to the session, saying which side it is.
+  class Side : public FdHandler {
+   public:
+    Side(TcpSession* s, bool client) : session_(s), client_(client) {}
+    void OnFdEvents(uint32_t events) override { session_->OnEvents(client_, events); }
+
+   private:
+    TcpSession* session_;
+    bool client_;
+  };
+
   struct Direction {
     int from = -1;
     int to = -1;
@@ -50,7 +75,7 @@ class TcpSession : public FdHandler, public TimerHandler, public Deferred {
     int pipe_write = -1;
     size_t in_pipe = 0;
     bool from_eof = false;
-    bool done = false;  // EOF read and everything forwarded and the far side shut
+    bool done = false;  // EOF read, everything forwarded, the far side shut
     uint64_t bytes = 0;
   };
 
@@ -58,31 +83,45 @@ class TcpSession : public FdHandler, public TimerHandler, public Deferred {
              const SocketAddress& client_address);
   ~TcpSession() override;
 
-  void ConnectToServer();
+  void OnEvents(bool client, uint32_t events);
+  void ReadProxyHeader();
+  // Picks a server with a free slot and connects, queues, or closes.
+  void Dispatch();
+  bool PickServer();
+  void Connect();
+  void ConnectFailed(const char* why);
   void OnConnectResult();
+  void Enqueue();
+  void LeaveQueue();
+  void StartRelay();
   void Relay();
-  // Moves what it can from d.from to d.to; false on a fatal error.
   bool Pump(Direction& d);
   bool EnsurePipe(Direction& d);
   void ArmIdleTimer();
-  void Close(const char* reason);
   int64_t IdleTimeoutMs() const;
+  void ReleaseServer();
+  void Close(const char* reason);
 
   SessionOwner& owner_;
   const FrontendSettings& frontend_;
+  State state_ = State::kConnecting;
+  Side client_side_{this, true};
+  Side server_side_{this, false};
   int client_fd_;
   SocketAddress client_address_;
+  SocketAddress frontend_address_;  // the client's destination, once known
+  bool have_frontend_address_ = false;
   int server_fd_ = -1;
-  bool connected_ = false;
-  bool closed_ = false;
   int attempts_ = 0;
   int server_index_ = -1;
+  bool holds_slot_ = false;
   std::shared_ptr<const BackendPool> pool_;
+  std::list<TcpSession*>::iterator queue_position_;
   Direction upstream_;    // client -> server
   Direction downstream_;  // server -> client
   Timer timer_{this};
   int64_t last_activity_ms_ = 0;
-  int64_t connect_deadline_ms_ = 0;
+  int64_t deadline_ms_ = 0;  // for the proxy header, the queue and the connect
   int64_t start_ms_ = 0;
 };
 
