@@ -25,9 +25,10 @@ class Balancer {
   virtual int Pick(const PickContext& context) = 0;
 };
 
-// Builds the balancer that `pool.balance` names.
+// Builds the balancer that `pool.balance` names. `previous` is the balancer it replaces
+// (null at start); algorithms with a rotation continue it instead of starting over.
 absl::StatusOr<std::unique_ptr<Balancer>> CreateBalancer(std::shared_ptr<const BackendPool> pool,
-                                                         uint64_t seed);
+                                                         uint64_t seed, const Balancer* previous = nullptr);
 
 // Current load of server `i` relative to its weight, for leastconn and random(N) picks:
 // compares a/wa < b/wb without division.

@@ -10,12 +10,13 @@
 namespace tender {
 
 absl::StatusOr<std::unique_ptr<Balancer>> CreateBalancer(std::shared_ptr<const BackendPool> pool,
-                                                         uint64_t seed) {
+                                                         uint64_t seed, const Balancer* previous) {
   using config::BalanceAlgorithm;
+  auto* previous_rr = dynamic_cast<const RoundRobinBalancer*>(previous);
   switch (pool->balance.algorithm) {
     case BalanceAlgorithm::kRoundRobin:
     case BalanceAlgorithm::kStaticRr:
-      return std::unique_ptr<Balancer>(new RoundRobinBalancer(std::move(pool)));
+      return std::unique_ptr<Balancer>(new RoundRobinBalancer(std::move(pool), previous_rr));
     case BalanceAlgorithm::kLeastConn:
       return std::unique_ptr<Balancer>(new LeastConnBalancer(std::move(pool)));
     case BalanceAlgorithm::kFirst:
@@ -30,7 +31,7 @@ absl::StatusOr<std::unique_ptr<Balancer>> CreateBalancer(std::shared_ptr<const B
     case BalanceAlgorithm::kHdr:
     case BalanceAlgorithm::kUrlParam:
       // Layer 7 keys exist only in HTTP mode; in TCP mode HAProxy falls back to roundrobin.
-      return std::unique_ptr<Balancer>(new RoundRobinBalancer(std::move(pool)));
+      return std::unique_ptr<Balancer>(new RoundRobinBalancer(std::move(pool), previous_rr));
   }
   return absl::InternalError("unknown balance algorithm");
 }

@@ -58,8 +58,8 @@ void Worker::PublishPool(std::shared_ptr<const BackendPool> pool) {
 
 void Worker::InstallPool(std::shared_ptr<const BackendPool> pool) {
   // Each worker seeds its random draws differently so workers do not pick in lockstep.
-  auto balancer = CreateBalancer(pool, 0x9e3779b97f4a7c15ULL * (id_ + 1));
   BackendState& state = backends_[pool->name];
+  auto balancer = CreateBalancer(pool, 0x9e3779b97f4a7c15ULL * (id_ + 1), state.balancer.get());
   state.pool = std::move(pool);
   state.balancer = balancer.ok() ? std::move(*balancer) : nullptr;
 }

@@ -223,3 +223,57 @@ TEST(HashTest, ConsistentSpreadFollowsWeights) {
 
 }  // namespace
 }  // namespace tender
+
+namespace tender {
+namespace {
+
+TEST(RoundRobinTest, TenThousandServersEachPickedOncePerCycle) {
+  std::vector<ServerSpec> specs;
+  for (int i = 0; i < 10000; ++i) specs.push_back({absl::StrCat("s", i)});
+  auto pool = MakePool(BalanceAlgorithm::kRoundRobin, specs);
+  auto b = Make(pool);
+  std::vector<int> counts(10000);
+  for (int i = 0; i < 20000; ++i) counts[b->Pick({})]++;
+  for (int c : counts) ASSERT_EQ(c, 2);
+}
+
+TEST(RoundRobinTest, ManyDistinctWeightsAreExactPerCycle) {
+  std::vector<ServerSpec> specs;
+  int total = 0;
+  for (int w = 1; w <= 256; w += 17) {
+    specs.push_back({absl::StrCat("w", w), w});
+    total += w;
+  }
+  auto pool = MakePool(BalanceAlgorithm::kRoundRobin, specs);
+  auto b = Make(pool);
+  for (int cycle = 0; cycle < 3; ++cycle) {
+    std::map<int, int> counts;
+    for (int i = 0; i < total; ++i) counts[b->Pick({})]++;
+    for (size_t s = 0; s < specs.size(); ++s) EXPECT_EQ(counts[s], specs[s].weight) << "cycle " << cycle;
+  }
+}
+
+TEST(RoundRobinTest, NewSnapshotContinuesTheRotation) {
+  auto pool = MakePool(BalanceAlgorithm::kRoundRobin, {{"a"}, {"b"}, {"c"}});
+  auto first = Make(pool);
+  EXPECT_EQ(Names(*pool, *first, 2), "ab");
+  // A new snapshot (say, d joined) does not send the next pick back to a.
+  auto next_pool = MakePool(BalanceAlgorithm::kRoundRobin, {{"a"}, {"b"}, {"c"}, {"d"}});
+  auto second = CreateBalancer(next_pool, 1, first.get());
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(Names(*next_pool, **second, 1), "c");
+}
+
+TEST(RoundRobinTest, WeightChangeTakesEffectWithoutRestart) {
+  auto pool = MakePool(BalanceAlgorithm::kRoundRobin, {{"a"}, {"b"}});
+  auto first = Make(pool);
+  Names(*pool, *first, 7);
+  auto heavier = MakePool(BalanceAlgorithm::kRoundRobin, {{"a", 3}, {"b"}});
+  auto second = CreateBalancer(heavier, 1, first.get());
+  ASSERT_TRUE(second.ok());
+  std::string seq = Names(*heavier, **second, 400);
+  EXPECT_NEAR(std::count(seq.begin(), seq.end(), 'a'), 300, 2);
+}
+
+}  // namespace
+}  // namespace tender
