@@ -1,6 +1,6 @@
 // roundrobin and static-rr: smooth weighted round robin as earliest-deadline-first. Each
-// eligible server is due again K/weight after its last pick (in exact integer arithmetic),
-// and the earliest due server is picked (ties by declaration order). Over every
+// eligible server is first due K/(2*weight) in, then again K/weight after each pick (in
+// exact integer arithmetic), and the earliest due server is picked (ties by declaration order). Over every
 // sum(weights) picks each server gets exactly its weight, picks are interleaved rather
 // than bursted, and a pick is O(log n) on a heap, so 10,000 servers cost what 10 do.
 // A balancer built for a new snapshot continues the previous one's rotation: servers keep
