@@ -24,8 +24,6 @@ void CheckRuntimeSupport(const ProxyConfig& p, std::vector<std::string>* errors,
   for (const auto& b : p.binds) {
     if (b.ssl) error(b.where, "'bind ... ssl'");
   }
-  for (const auto& r : p.use_backends) error(r.where, "'use_backend' rules");
-  for (const auto& r : p.tcp_request_content_rules) error(r.where, "'tcp-request content' rules");
   for (const auto& t : p.server_templates) error(t.where, "'server-template' (Consul discovery)");
   for (const auto& s : p.servers) {
     if (s.params.ssl) error(s.where, "'server ... ssl'");
@@ -97,6 +95,28 @@ absl::StatusOr<Runtime> BuildRuntime(const config::Config& config, std::vector<s
       fe.has_client_fin = true;
     }
     fe.tcplog = p.options.tcplog;
+    for (const config::UseBackendRule& r : p.use_backends) {
+      BackendRule rule;
+      rule.backend = r.backend;
+      if (r.condition) {
+        auto cond = CompiledCondition::Compile(*r.condition, p.acls);
+        if (!cond.ok()) return cond.status();
+        fe.rules_need_destination |= cond->needs_destination();
+        rule.condition = std::move(*cond);
+      }
+      fe.use_backends.push_back(std::move(rule));
+    }
+    for (const config::TcpRequestRule& r : p.tcp_request_content_rules) {
+      ContentRule rule;
+      rule.accept = r.action == config::TcpRequestAction::kAccept;
+      if (r.condition) {
+        auto cond = CompiledCondition::Compile(*r.condition, p.acls);
+        if (!cond.ok()) return cond.status();
+        fe.rules_need_destination |= cond->needs_destination();
+        rule.condition = std::move(*cond);
+      }
+      fe.content_rules.push_back(std::move(rule));
+    }
     fe.limit->max = p.maxconn;
     int index = rt.frontends.size();
     fe.index = index;

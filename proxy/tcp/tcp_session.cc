@@ -37,7 +37,7 @@ void TcpSession::Start(SessionOwner& owner, const FrontendSettings& frontend, in
     s->ReadProxyHeader();
     return;
   }
-  s->Dispatch();
+  s->Route();
 }
 
 TcpSession::TcpSession(SessionOwner& owner, const FrontendSettings& frontend, int client_fd,
@@ -45,7 +45,35 @@ TcpSession::TcpSession(SessionOwner& owner, const FrontendSettings& frontend, in
     : owner_(owner), frontend_(frontend), client_fd_(client_fd), client_address_(client_address) {
   start_ms_ = owner_.loop().now_ms();
   last_activity_ms_ = start_ms_;
-  pool_ = owner_.PoolFor(frontend_.backend);
+}
+
+const SocketAddress& TcpSession::FrontendAddress() {
+  if (!have_frontend_address_) {
+    frontend_address_ = LocalAddressOf(client_fd_);
+    have_frontend_address_ = true;
+  }
+  return frontend_address_;
+}
+
+void TcpSession::Route() {
+  SampleContext sample;
+  sample.source = &client_address_;
+  if (frontend_.rules_need_destination) sample.destination = &FrontendAddress();
+  for (const ContentRule& rule : frontend_.content_rules) {
+    if (rule.condition && !rule.condition->Evaluate(sample)) continue;
+    if (rule.accept) break;
+    Close("rejected by tcp-request content");
+    return;
+  }
+  backend_ = frontend_.backend;
+  for (const BackendRule& rule : frontend_.use_backends) {
+    if (!rule.condition || rule.condition->Evaluate(sample)) {
+      backend_ = rule.backend;
+      break;
+    }
+  }
+  pool_ = owner_.PoolFor(backend_);
+  Dispatch();
 }
 
 TcpSession::~TcpSession() {
@@ -105,11 +133,11 @@ void TcpSession::ReadProxyHeader() {
     have_frontend_address_ = true;
   }
   owner_.loop().Disarm(&timer_);
-  Dispatch();
+  Route();
 }
 
 bool TcpSession::PickServer() {
-  Balancer* balancer = owner_.BalancerFor(frontend_.backend);
+  Balancer* balancer = owner_.BalancerFor(backend_);
   if (balancer == nullptr || pool_ == nullptr) return false;
   PickContext ctx;
   if (pool_->balance.algorithm == config::BalanceAlgorithm::kSource) {
@@ -161,7 +189,7 @@ void TcpSession::Enqueue() {
     return;
   }
   state_ = State::kQueued;
-  auto& queue = owner_.QueueFor(frontend_.backend);
+  auto& queue = owner_.QueueFor(backend_);
   queue_position_ = queue.insert(queue.end(), this);
   pool_->load->queued.fetch_add(1, std::memory_order_relaxed);
   deadline_ms_ = owner_.loop().now_ms() + ToMs(pool_->queue_timeout);
@@ -171,7 +199,7 @@ void TcpSession::Enqueue() {
 }
 
 void TcpSession::LeaveQueue() {
-  owner_.QueueFor(frontend_.backend).erase(queue_position_);
+  owner_.QueueFor(backend_).erase(queue_position_);
   pool_->load->queued.fetch_sub(1, std::memory_order_relaxed);
   owner_.loop().Disarm(&timer_);
 }
@@ -188,13 +216,9 @@ void TcpSession::Connect() {
   const ServerEntry& server = pool_->servers[server_index_];
   SocketAddress target = server.address;
   if (server.port_from_client) {
-    if (!have_frontend_address_) {
-      frontend_address_ = LocalAddressOf(client_fd_);
-      have_frontend_address_ = true;
-    }
     // sin_port and sin6_port sit at the same offset.
     reinterpret_cast<sockaddr_in*>(&target.storage)->sin_port =
-        reinterpret_cast<sockaddr_in*>(&frontend_address_.storage)->sin_port;
+        reinterpret_cast<const sockaddr_in*>(&FrontendAddress().storage)->sin_port;
   }
   ++attempts_;
   absl::StatusOr<int> fd = StartConnect(target);
@@ -241,12 +265,8 @@ void TcpSession::StartRelay() {
   downstream_ = Direction{server_fd_, client_fd_};
   const ServerEntry& server = pool_->servers[server_index_];
   if (server.send_proxy || server.send_proxy_v2) {
-    if (!have_frontend_address_) {
-      frontend_address_ = LocalAddressOf(client_fd_);
-      have_frontend_address_ = true;
-    }
-    std::string header = server.send_proxy_v2 ? EncodeProxyV2(client_address_, frontend_address_)
-                                              : EncodeProxyV1(client_address_, frontend_address_);
+    std::string header = server.send_proxy_v2 ? EncodeProxyV2(client_address_, FrontendAddress())
+                                              : EncodeProxyV1(client_address_, FrontendAddress());
     // The header goes into the upstream pipe, so the relay sends it before any client byte.
     if (!EnsurePipe(upstream_) || write(upstream_.pipe_write, header.data(), header.size()) !=
                                       static_cast<ssize_t>(header.size())) {
@@ -364,7 +384,7 @@ void TcpSession::ReleaseServer() {
   holds_slot_ = false;
   const ServerEntry& server = pool_->servers[server_index_];
   server.load->Release();
-  if (server.maxconn > 0) owner_.SlotFreed(frontend_.backend);
+  if (server.maxconn > 0) owner_.SlotFreed(backend_);
 }
 
 void TcpSession::Close(const char* reason) {
@@ -373,7 +393,7 @@ void TcpSession::Close(const char* reason) {
   state_ = State::kClosed;
   owner_.loop().Disarm(&timer_);
   if (frontend_.tcplog) {
-    TENDER_LOG(kInfo, client_address_.ToString(), " [", frontend_.name, "] ", frontend_.backend, "/",
+    TENDER_LOG(kInfo, client_address_.ToString(), " [", frontend_.name, "] ", backend_.empty() ? "-" : backend_, "/",
                server_index_ >= 0 ? pool_->servers[server_index_].name : "<NOSRV>", " ",
                owner_.loop().now_ms() - start_ms_, "ms ", downstream_.bytes, " bytes ", reason);
   }

@@ -8,8 +8,10 @@
 #pragma once
 
 #include <list>
+#include <optional>
 #include <memory>
 
+#include "proxy/acl/acl.h"
 #include "proxy/event/event_loop.h"
 #include "proxy/lb/balancer.h"
 #include "proxy/net/address.h"
@@ -33,10 +35,25 @@ class SessionOwner {
   virtual void SessionClosed(int frontend) = 0;
 };
 
+// `use_backend NAME [cond]`; without a condition, always.
+struct BackendRule {
+  std::optional<CompiledCondition> condition;
+  std::string backend;
+};
+
+// `tcp-request content accept|reject [cond]`; without a condition, always.
+struct ContentRule {
+  std::optional<CompiledCondition> condition;
+  bool accept = true;
+};
+
 struct FrontendSettings {
   int index = 0;
   std::string name;
   std::string backend;  // default_backend, or the listen section itself
+  std::vector<BackendRule> use_backends;
+  std::vector<ContentRule> content_rules;
+  bool rules_need_destination = false;
   absl::Duration client_timeout = absl::InfiniteDuration();
   absl::Duration client_fin_timeout = absl::InfiniteDuration();
   bool has_client_fin = false;
@@ -85,6 +102,9 @@ class TcpSession : public TimerHandler, public Deferred {
 
   void OnEvents(bool client, uint32_t events);
   void ReadProxyHeader();
+  // Applies `tcp-request content` and `use_backend` rules, then dispatches.
+  void Route();
+  const SocketAddress& FrontendAddress();
   // Picks a server with a free slot and connects, queues, or closes.
   void Dispatch();
   bool PickServer();
@@ -115,6 +135,7 @@ class TcpSession : public TimerHandler, public Deferred {
   int attempts_ = 0;
   int server_index_ = -1;
   bool holds_slot_ = false;
+  std::string backend_;
   std::shared_ptr<const BackendPool> pool_;
   std::list<TcpSession*>::iterator queue_position_;
   Direction upstream_;    // client -> server
