@@ -36,6 +36,7 @@ struct ServerLoad {
 
 // Per backend, shared by every snapshot of it and every worker.
 struct BackendLoad {
+  std::atomic<int> active{0};  // sessions holding a server slot, all workers
   std::atomic<int> queued{0};  // sessions waiting for a free server slot, all workers
   std::atomic<uint64_t> queue_timeouts{0};
   std::atomic<uint64_t> no_server{0};  // sessions closed because no server was usable

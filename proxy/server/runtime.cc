@@ -71,10 +71,27 @@ absl::StatusOr<std::shared_ptr<const BackendPool>> BuildPool(const ProxyConfig& 
   return std::shared_ptr<const BackendPool>(std::move(pool));
 }
 
+// A proxy's `log` lines as targets; `log global` stands for the global section's.
+absl::StatusOr<LogTargets> BuildLogs(const std::vector<config::LogTarget>& lines, const LogTargets& global) {
+  LogTargets out;
+  for (const config::LogTarget& line : lines) {
+    if (line.global) {
+      out.insert(out.end(), global.begin(), global.end());
+      continue;
+    }
+    auto t = LogTarget::Create(line);
+    if (!t.ok()) return t.status();
+    out.push_back(*t);
+  }
+  return out;
+}
+
 }  // namespace
 
 absl::StatusOr<Runtime> BuildRuntime(const config::Config& config, std::vector<std::string>* warnings) {
   Runtime rt;
+  auto global_logs = BuildLogs(config.global.logs, {});
+  if (!global_logs.ok()) return global_logs.status();
   std::vector<std::string> errors;
   for (const ProxyConfig& p : config.proxies) CheckRuntimeSupport(p, &errors, warnings);
   if (!errors.empty()) return absl::UnimplementedError(absl::StrJoin(errors, "\n"));
@@ -95,6 +112,17 @@ absl::StatusOr<Runtime> BuildRuntime(const config::Config& config, std::vector<s
       fe.has_client_fin = true;
     }
     fe.tcplog = p.options.tcplog;
+    fe.dontlognull = p.options.dontlognull;
+    auto logs = BuildLogs(p.logs, *global_logs);
+    if (!logs.ok()) return logs.status();
+    fe.logs = std::move(*logs);
+    fe.process_limit = rt.global_limit;
+    // An idle TCP session is closed by the smaller of the two timeouts; logs blame that side.
+    {
+      absl::Duration server = absl::InfiniteDuration();
+      if (const config::ProxyConfig* be = config.FindProxy(fe.backend); be && be->timeouts.server) server = *be->timeouts.server;
+      fe.client_timeout_first = fe.client_timeout <= server;
+    }
     for (const config::UseBackendRule& r : p.use_backends) {
       BackendRule rule;
       rule.backend = r.backend;

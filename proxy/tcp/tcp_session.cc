@@ -6,10 +6,12 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "proxy/common/log.h"
 #include "proxy/lb/hash.h"
+#include "proxy/log/tcp_log.h"
 #include "proxy/net/proxy_protocol.h"
 #include "proxy/net/socket.h"
 
@@ -29,6 +31,7 @@ void TcpSession::Start(SessionOwner& owner, const FrontendSettings& frontend, in
                        const SocketAddress& client_address, bool accept_proxy) {
   auto* s = new TcpSession(owner, frontend, client_fd, client_address);
   owner.loop().Add(client_fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP, &s->client_side_);
+  if (!frontend.tcplog && !frontend.logs.empty()) s->LogConnect();
   if (accept_proxy) {
     s->state_ = State::kProxyHeader;
     int64_t limit = ToMs(frontend.client_timeout);
@@ -44,6 +47,7 @@ TcpSession::TcpSession(SessionOwner& owner, const FrontendSettings& frontend, in
                        const SocketAddress& client_address)
     : owner_(owner), frontend_(frontend), client_fd_(client_fd), client_address_(client_address) {
   start_ms_ = owner_.loop().now_ms();
+  start_unix_ms_ = absl::ToUnixMillis(absl::Now());
   last_activity_ms_ = start_ms_;
 }
 
@@ -62,7 +66,7 @@ void TcpSession::Route() {
   for (const ContentRule& rule : frontend_.content_rules) {
     if (rule.condition && !rule.condition->Evaluate(sample)) continue;
     if (rule.accept) break;
-    Close("rejected by tcp-request content");
+    Close("PR");
     return;
   }
   backend_ = frontend_.backend;
@@ -90,7 +94,7 @@ void TcpSession::OnEvents(bool client, uint32_t events) {
       return;
     case State::kQueued:
       // A client that leaves while queued gives its place up.
-      if (client && (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))) Close("client left while queued");
+      if (client && (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))) Close("CQ");
       return;
     case State::kConnecting:
       // Client data waits in the socket; the relay drains it once connected.
@@ -108,7 +112,7 @@ void TcpSession::ReadProxyHeader() {
   char buf[kMaxProxyHeader];
   ssize_t n = recv(client_fd_, buf, sizeof(buf), MSG_PEEK);
   if (n == 0 || (n < 0 && errno != EAGAIN)) {
-    Close("client closed before sending its PROXY header");
+    Close("CR");
     return;
   }
   if (n < 0) return;  // wait for more
@@ -121,7 +125,7 @@ void TcpSession::ReadProxyHeader() {
   if (h.status == ProxyHeader::Status::kInvalid) {
     TENDER_LOG(kWarning, "frontend ", frontend_.name, ": invalid PROXY protocol header from ",
                client_address_.ToString(), ": ", h.error);
-    Close("invalid PROXY header");
+    Close("PR");
     return;
   }
   // Consume exactly the header; what follows belongs to the relayed stream.
@@ -149,9 +153,13 @@ bool TcpSession::PickServer() {
   if (server_index_ >= 0 && attempts_ > 0 && !redispatch) {
     const ServerEntry& s = pool_->servers[server_index_];
     holds_slot_ = s.load->TryAcquire(s.maxconn);
-    if (holds_slot_) return true;
+    if (holds_slot_) {
+      pool_->load->active.fetch_add(1, std::memory_order_relaxed);
+      return true;
+    }
   }
   ctx.exclude = redispatch ? server_index_ : -1;
+  redispatched_ |= redispatch;
   // A full server (at its maxconn) is skipped; the balancer is asked again, at most once
   // per eligible server.
   for (size_t tries = 0; tries <= pool_->servers.size(); ++tries) {
@@ -161,6 +169,7 @@ bool TcpSession::PickServer() {
     if (s.load->TryAcquire(s.maxconn)) {
       server_index_ = picked;
       holds_slot_ = true;
+      pool_->load->active.fetch_add(1, std::memory_order_relaxed);
       return true;
     }
     if (s.maxconn == 0) break;
@@ -177,7 +186,7 @@ void TcpSession::Dispatch() {
   bool any_usable = pool_ != nullptr && !pool_->EligibleServers().empty();
   if (!any_usable) {
     if (pool_) pool_->load->no_server.fetch_add(1, std::memory_order_relaxed);
-    Close("no server available");
+    Close("SC");
     return;
   }
   Enqueue();
@@ -185,10 +194,11 @@ void TcpSession::Dispatch() {
 
 void TcpSession::Enqueue() {
   if (pool_->max_queue > 0 && pool_->load->queued.load(std::memory_order_relaxed) >= pool_->max_queue) {
-    Close("queue full");
+    Close("SQ");
     return;
   }
   state_ = State::kQueued;
+  queued_at_ms_ = owner_.loop().now_ms();
   auto& queue = owner_.QueueFor(backend_);
   queue_position_ = queue.insert(queue.end(), this);
   pool_->load->queued.fetch_add(1, std::memory_order_relaxed);
@@ -199,6 +209,7 @@ void TcpSession::Enqueue() {
 }
 
 void TcpSession::LeaveQueue() {
+  queue_ms_ = owner_.loop().now_ms() - queued_at_ms_;
   owner_.QueueFor(backend_).erase(queue_position_);
   pool_->load->queued.fetch_sub(1, std::memory_order_relaxed);
   owner_.loop().Disarm(&timer_);
@@ -221,6 +232,8 @@ void TcpSession::Connect() {
         reinterpret_cast<const sockaddr_in*>(&FrontendAddress().storage)->sin_port;
   }
   ++attempts_;
+  connect_started_ms_ = owner_.loop().now_ms();
+  if (queue_ms_ < 0) queue_ms_ = 0;
   absl::StatusOr<int> fd = StartConnect(target);
   if (!fd.ok()) {
     ConnectFailed(fd.status().message().data());
@@ -233,6 +246,7 @@ void TcpSession::Connect() {
 }
 
 void TcpSession::ConnectFailed(const char* why) {
+  bool timed_out = strcmp(why, "connect timeout") == 0;
   const ServerEntry& server = pool_->servers[server_index_];
   TENDER_LOG(kDebug, "connect to ", pool_->name, "/", server.name, " failed: ", why);
   server.load->connect_failures.fetch_add(1, std::memory_order_relaxed);
@@ -243,7 +257,7 @@ void TcpSession::ConnectFailed(const char* why) {
   }
   ReleaseServer();
   if (attempts_ > pool_->retries) {
-    Close("connect failed");
+    Close(timed_out ? "sC" : "SC");
     return;
   }
   Dispatch();
@@ -260,6 +274,7 @@ void TcpSession::OnConnectResult() {
 
 void TcpSession::StartRelay() {
   state_ = State::kRelaying;
+  connect_ms_ = owner_.loop().now_ms() - connect_started_ms_;
   owner_.loop().Disarm(&timer_);
   upstream_ = Direction{client_fd_, server_fd_};
   downstream_ = Direction{server_fd_, client_fd_};
@@ -270,7 +285,7 @@ void TcpSession::StartRelay() {
     // The header goes into the upstream pipe, so the relay sends it before any client byte.
     if (!EnsurePipe(upstream_) || write(upstream_.pipe_write, header.data(), header.size()) !=
                                       static_cast<ssize_t>(header.size())) {
-      Close("cannot queue the PROXY header");
+      Close("PC");
       return;
     }
     upstream_.in_pipe = header.size();
@@ -317,12 +332,16 @@ bool TcpSession::Pump(Direction& d) {
 }
 
 void TcpSession::Relay() {
-  if (!Pump(upstream_) || !Pump(downstream_)) {
-    Close("connection error");
+  if (!Pump(upstream_)) {
+    Close("CD");
+    return;
+  }
+  if (!Pump(downstream_)) {
+    Close("SD");
     return;
   }
   if (upstream_.done && downstream_.done) {
-    Close("done");
+    Close("--");
     return;
   }
   ArmIdleTimer();
@@ -352,11 +371,11 @@ void TcpSession::OnTimer() {
   int64_t now = owner_.loop().now_ms();
   switch (state_) {
     case State::kProxyHeader:
-      Close("timeout waiting for the PROXY header");
+      Close("cR");
       return;
     case State::kQueued:
       pool_->load->queue_timeouts.fetch_add(1, std::memory_order_relaxed);
-      Close("queue timeout");
+      Close("sQ");
       return;
     case State::kConnecting:
       // A connect timeout is a connect failure: retry, maybe elsewhere.
@@ -368,7 +387,7 @@ void TcpSession::OnTimer() {
       // Moving bytes only records a time; the timer checks it here, lazily, so the relay
       // never touches the timer heap.
       if (now - last_activity_ms_ >= idle) {
-        Close("timeout");
+        Close(frontend_.client_timeout_first ? "cD" : "sD");
       } else {
         owner_.loop().Arm(&timer_, last_activity_ms_ + idle);
       }
@@ -384,19 +403,55 @@ void TcpSession::ReleaseServer() {
   holds_slot_ = false;
   const ServerEntry& server = pool_->servers[server_index_];
   server.load->Release();
+  pool_->load->active.fetch_sub(1, std::memory_order_relaxed);
   if (server.maxconn > 0) owner_.SlotFreed(backend_);
 }
 
-void TcpSession::Close(const char* reason) {
+void TcpSession::LogConnect() {
+  // HAProxy's line for a TCP frontend without `option tcplog`.
+  char line[256];
+  int n = snprintf(line, sizeof(line), "Connect from %s to %s (%s/TCP)", client_address_.ToString().c_str(),
+                   FrontendAddress().ToString().c_str(), frontend_.name.c_str());
+  if (n > 0) SendToAll(frontend_.logs, Severity::kInfo, line, std::min<size_t>(n, sizeof(line) - 1));
+}
+
+void TcpSession::LogSession(const char* termination) {
+  if (frontend_.logs.empty() || !frontend_.tcplog) return;
+  if (frontend_.dontlognull && upstream_.bytes == 0 && termination[0] == '-') return;
+  static const std::string kNone;
+  TcpLogRecord r;
+  r.client = &client_address_;
+  r.accept_unix_ms = start_unix_ms_;
+  r.frontend = &frontend_.name;
+  r.backend = &backend_;
+  bool reached_server = server_index_ >= 0 && connect_ms_ >= 0;
+  r.server = server_index_ >= 0 ? &pool_->servers[server_index_].name : &kNone;
+  r.queue_ms = queue_ms_;
+  r.connect_ms = reached_server ? connect_ms_ : -1;
+  r.total_ms = owner_.loop().now_ms() - start_ms_;
+  r.bytes_to_client = downstream_.bytes;
+  r.termination[0] = termination[0];
+  r.termination[1] = termination[1];
+  r.active_process = frontend_.process_limit ? frontend_.process_limit->live.load(std::memory_order_relaxed) : 0;
+  r.active_frontend = frontend_.limit->live.load(std::memory_order_relaxed);
+  if (pool_) {
+    r.active_backend = pool_->load->active.load(std::memory_order_relaxed);
+    r.backend_queue = pool_->load->queued.load(std::memory_order_relaxed);
+    if (server_index_ >= 0) r.active_server = pool_->servers[server_index_].load->active.load(std::memory_order_relaxed);
+  }
+  r.retries = attempts_ > 0 ? attempts_ - 1 : 0;
+  r.redispatched = redispatched_;
+  char line[1024];
+  size_t n = FormatTcpLog(r, line, sizeof(line));
+  SendToAll(frontend_.logs, Severity::kInfo, line, n);
+}
+
+void TcpSession::Close(const char* termination) {
   if (state_ == State::kClosed) return;
   if (state_ == State::kQueued) LeaveQueue();
   state_ = State::kClosed;
   owner_.loop().Disarm(&timer_);
-  if (frontend_.tcplog) {
-    TENDER_LOG(kInfo, client_address_.ToString(), " [", frontend_.name, "] ", backend_.empty() ? "-" : backend_, "/",
-               server_index_ >= 0 ? pool_->servers[server_index_].name : "<NOSRV>", " ",
-               owner_.loop().now_ms() - start_ms_, "ms ", downstream_.bytes, " bytes ", reason);
-  }
+  LogSession(termination);
   if (server_fd_ >= 0) {
     owner_.loop().Remove(server_fd_);
     close(server_fd_);

@@ -14,6 +14,7 @@
 #include "proxy/acl/acl.h"
 #include "proxy/event/event_loop.h"
 #include "proxy/lb/balancer.h"
+#include "proxy/log/log_target.h"
 #include "proxy/net/address.h"
 #include "proxy/pool/pool.h"
 
@@ -58,6 +59,10 @@ struct FrontendSettings {
   absl::Duration client_fin_timeout = absl::InfiniteDuration();
   bool has_client_fin = false;
   bool tcplog = false;
+  bool dontlognull = false;
+  bool client_timeout_first = true;  // which side an idle timeout is blamed on in logs
+  LogTargets logs;
+  std::shared_ptr<ConnectionLimit> process_limit;  // global maxconn's counter, for logs
   std::shared_ptr<ConnectionLimit> limit = std::make_shared<ConnectionLimit>();
 };
 
@@ -69,6 +74,7 @@ class TcpSession : public TimerHandler, public Deferred {
 
   void OnTimer() override;
   // Called by the owner when a server slot may be free; false if still queued.
+  // (Declared here so that Worker can drain its queues.)
   bool TryLeaveQueue();
 
  private:
@@ -120,7 +126,10 @@ class TcpSession : public TimerHandler, public Deferred {
   void ArmIdleTimer();
   int64_t IdleTimeoutMs() const;
   void ReleaseServer();
-  void Close(const char* reason);
+  // Ends the session; `termination` is HAProxy's two-letter code (cause, state).
+  void Close(const char* termination);
+  void LogSession(const char* termination);
+  void LogConnect();
 
   SessionOwner& owner_;
   const FrontendSettings& frontend_;
@@ -144,6 +153,13 @@ class TcpSession : public TimerHandler, public Deferred {
   int64_t last_activity_ms_ = 0;
   int64_t deadline_ms_ = 0;  // for the proxy header, the queue and the connect
   int64_t start_ms_ = 0;
+  int64_t start_unix_ms_ = 0;
+  int64_t queued_at_ms_ = -1;
+  int64_t queue_ms_ = -1;
+  int64_t connect_started_ms_ = -1;
+  int64_t connect_ms_ = -1;
+  bool redispatched_ = false;
+  bool upstream_failed_ = false;  // which side broke, for the log's termination code
 };
 
 }  // namespace tender
