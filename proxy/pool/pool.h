@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -75,8 +76,8 @@ struct BackendPool {
   int retries = 3;
   absl::Duration connect_timeout = absl::Seconds(5);
   absl::Duration server_timeout = absl::InfiniteDuration();
-  absl::Duration tunnel_timeout = absl::InfiniteDuration();
-  bool has_tunnel_timeout = false;
+  std::optional<absl::Duration> tunnel_timeout;
+  std::optional<absl::Duration> server_fin_timeout;
   absl::Duration queue_timeout = absl::Seconds(5);  // `timeout queue`, else `timeout connect`
   int max_queue = 0;  // sum of the servers' maxqueue when every server sets one; 0: none
   std::vector<ServerEntry> servers;

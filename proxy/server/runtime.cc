@@ -46,10 +46,8 @@ absl::StatusOr<std::shared_ptr<const BackendPool>> BuildPool(const ProxyConfig& 
   pool->queue_timeout = p.timeouts.queue.value_or(pool->connect_timeout);
   bool every_server_bounds_its_queue = !p.servers.empty();
   if (p.timeouts.server) pool->server_timeout = *p.timeouts.server;
-  if (p.timeouts.tunnel) {
-    pool->tunnel_timeout = *p.timeouts.tunnel;
-    pool->has_tunnel_timeout = true;
-  }
+  pool->tunnel_timeout = p.timeouts.tunnel;
+  pool->server_fin_timeout = p.timeouts.server_fin;
   for (const config::ServerConfig& s : p.servers) {
     ServerEntry e;
     e.name = s.name;
@@ -107,10 +105,7 @@ absl::StatusOr<Runtime> BuildRuntime(const config::Config& config, std::vector<s
     fe.name = p.name;
     fe.backend = p.kind == config::ProxyKind::kListen ? p.name : p.default_backend;
     if (p.timeouts.client) fe.client_timeout = *p.timeouts.client;
-    if (p.timeouts.client_fin) {
-      fe.client_fin_timeout = *p.timeouts.client_fin;
-      fe.has_client_fin = true;
-    }
+    fe.client_fin_timeout = p.timeouts.client_fin;
     fe.tcplog = p.options.tcplog;
     fe.dontlognull = p.options.dontlognull;
     auto logs = BuildLogs(p.logs, *global_logs);

@@ -348,11 +348,18 @@ void TcpSession::Relay() {
 }
 
 int64_t TcpSession::IdleTimeoutMs() const {
-  // Once the client has finished, `timeout client-fin` applies; `timeout tunnel` replaces
-  // the client and server timeouts of an established TCP session, as in HAProxy.
-  if (upstream_.done && frontend_.has_client_fin) return ToMs(frontend_.client_fin_timeout);
-  if (pool_->has_tunnel_timeout) return ToMs(pool_->tunnel_timeout);
-  int64_t c = ToMs(frontend_.client_timeout), s = ToMs(pool_->server_timeout);
+  // Each side's inactivity limit: its *-fin timeout once the session is half-closed (in
+  // TCP both connections are then half-closed together), else `timeout tunnel` when set
+  // (it replaces client and server for established TCP sessions, as in HAProxy), else
+  // `timeout client` / `timeout server`. The session ends at the smaller of the two.
+  bool half_closed = upstream_.from_eof || downstream_.from_eof;
+  auto side = [&](const std::optional<absl::Duration>& fin, absl::Duration plain) {
+    if (half_closed && fin) return ToMs(*fin);
+    if (pool_->tunnel_timeout) return ToMs(*pool_->tunnel_timeout);
+    return ToMs(plain);
+  };
+  int64_t c = side(frontend_.client_fin_timeout, frontend_.client_timeout);
+  int64_t s = side(pool_->server_fin_timeout, pool_->server_timeout);
   if (c < 0) return s;
   if (s < 0) return c;
   return std::min(c, s);
@@ -364,7 +371,10 @@ void TcpSession::ArmIdleTimer() {
     owner_.loop().Disarm(&timer_);
     return;
   }
-  if (!timer_.armed()) owner_.loop().Arm(&timer_, last_activity_ms_ + idle);
+  // Usually the timer is already armed further out and is left alone (OnTimer re-checks
+  // the activity time); it moves only when the limit shrinks, e.g. at a half-close.
+  int64_t want = last_activity_ms_ + idle;
+  if (!timer_.armed() || timer_.deadline_ms > want) owner_.loop().Arm(&timer_, want);
 }
 
 void TcpSession::OnTimer() {

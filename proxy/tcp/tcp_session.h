@@ -56,8 +56,7 @@ struct FrontendSettings {
   std::vector<ContentRule> content_rules;
   bool rules_need_destination = false;
   absl::Duration client_timeout = absl::InfiniteDuration();
-  absl::Duration client_fin_timeout = absl::InfiniteDuration();
-  bool has_client_fin = false;
+  std::optional<absl::Duration> client_fin_timeout;
   bool tcplog = false;
   bool dontlognull = false;
   bool client_timeout_first = true;  // which side an idle timeout is blamed on in logs

@@ -1,6 +1,7 @@
 #include "tests/fakes/harness.h"
 
 #include <arpa/inet.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -146,6 +147,7 @@ int RunCommand(const std::vector<std::string>& argv_in, std::string* output) {
 
 TestServer::TestServer(std::string name, Behaviour behaviour, int port)
     : name_(std::move(name)), behaviour_(behaviour) {
+  pipe2(stop_pipe_, O_CLOEXEC);
   listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   int one = 1;
   setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -163,11 +165,19 @@ TestServer::TestServer(std::string name, Behaviour behaviour, int port)
 
 TestServer::~TestServer() {
   stopping_ = true;
+  ssize_t unused = write(stop_pipe_[1], "x", 1);
+  (void)unused;
   shutdown(listen_fd_, SHUT_RDWR);
   acceptor_.join();
   close(listen_fd_);
-  std::lock_guard<std::mutex> lock(mu_);
-  for (auto& t : workers_) t.join();
+  std::vector<std::thread> workers;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    workers.swap(workers_);
+  }
+  for (auto& t : workers) t.join();  // without the lock: finishing workers take it
+  close(stop_pipe_[0]);
+  close(stop_pipe_[1]);
 }
 
 void TestServer::AcceptLoop() {
@@ -204,9 +214,38 @@ void TestServer::Serve(int fd) {
       while (read(fd, buf, sizeof(buf)) > 0) {
       }
       break;
+    case Behaviour::kIgnoreFin: {
+      send(fd, line.data(), line.size(), MSG_NOSIGNAL);
+      struct pollfd p[2] = {{fd, POLLIN, 0}, {stop_pipe_[0], POLLIN, 0}};
+      bool eof = false;
+      while (poll(p, 2, -1) > 0 && !(p[1].revents & POLLIN)) {
+        if (!eof && (p[0].revents & (POLLIN | POLLHUP))) {
+          ssize_t n = read(fd, buf, sizeof(buf));
+          if (n <= 0) {
+            eof = true;
+            p[0].fd = -1;  // stop watching; keep the connection open
+          }
+        }
+        if (eof && (p[0].revents & (POLLERR))) break;
+      }
+      break;
+    }
+    case Behaviour::kHalfClose:
+      send(fd, line.data(), line.size(), MSG_NOSIGNAL);
+      shutdown(fd, SHUT_WR);
+      while (read(fd, buf, sizeof(buf)) > 0) {
+      }
+      break;
   }
   close(fd);
+  std::lock_guard<std::mutex> lock(mu_);
   open_--;
+  closed_.notify_all();
+}
+
+bool TestServer::WaitForOpenConnectionsAtMost(int n, int timeout_ms) {
+  std::unique_lock<std::mutex> lock(mu_);
+  return closed_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] { return open_.load() <= n; });
 }
 
 int ConnectTo(int port) {

@@ -58,12 +58,16 @@ class TestServer {
     kSendName,   // writes "<name>\n", then closes
     kEcho,       // echoes until the client half-closes, then closes
     kHold,       // sends "<name>\n", then holds the connection until the client closes it
+    kIgnoreFin,  // sends "<name>\n", reads to EOF, then keeps the connection open
+    kHalfClose,  // sends "<name>\n" and shuts its write side, then reads to EOF
   };
   TestServer(std::string name, Behaviour behaviour, int port = 0);
   ~TestServer();
   int port() const { return port_; }
   int connections() const { return connections_.load(); }
   int open_connections() const { return open_.load(); }
+  // Waits until at most `n` connections are open; false after `timeout_ms`.
+  bool WaitForOpenConnectionsAtMost(int n, int timeout_ms = 10000);
   const std::string& name() const { return name_; }
 
  private:
@@ -75,10 +79,12 @@ class TestServer {
   int listen_fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stopping_{false};
+  int stop_pipe_[2] = {-1, -1};  // readable once the server is being destroyed
   std::atomic<int> connections_{0};
   std::atomic<int> open_{0};
   std::thread acceptor_;
   std::mutex mu_;
+  std::condition_variable closed_;
   std::vector<std::thread> workers_;
 };
 
