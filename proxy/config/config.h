@@ -292,6 +292,7 @@ struct GlobalConfig {
   std::vector<LogTarget> logs;
   int spread_checks = 0;  // percent, 0..50
   std::optional<absl::Duration> hard_stop_after;
+  bool nosplice = false;  // relay through user-space buffers instead of splice(2)
   int tune_bufsize = 16384;
   int tune_http_maxhdr = 101;
   std::string ca_base, crt_base;

@@ -299,6 +299,7 @@ void AppendProxy(Writer& w, const ProxyConfig& p) {
 void AppendGlobal(Writer& w, const GlobalConfig& g) {
   w.Section({"global"});
   if (g.daemon) w.Line({"daemon"});
+  if (g.nosplice) w.Line({"nosplice"});
   if (g.maxconn) w.Line({"maxconn", absl::StrCat(g.maxconn)});
   if (g.nbthread) w.Line({"nbthread", absl::StrCat(g.nbthread)});
   if (!g.user.empty()) w.Line({"user", Q(g.user)});

@@ -340,6 +340,7 @@ const std::map<std::string, ConfigParser::SimpleHandler>& ConfigParser::GlobalKe
   using P = ConfigParser;
   static const auto* table = new std::map<std::string, SimpleHandler>{
       {"daemon", [](P& p, Cursor& c) { p.config_.global.daemon = true; return c.ExpectEnd(); }},
+      {"nosplice", [](P& p, Cursor& c) { p.config_.global.nosplice = true; return c.ExpectEnd(); }},
       {"maxconn", [](P& p, Cursor& c) { return c.TakeInt("'maxconn'", 1, 1 << 30, &p.config_.global.maxconn) && c.ExpectEnd(); }},
       {"nbthread", [](P& p, Cursor& c) { return c.TakeInt("thread count", 1, 4096, &p.config_.global.nbthread) && c.ExpectEnd(); }},
       {"user", [](P& p, Cursor& c) { return c.TakeString("a user name", &p.config_.global.user) && c.ExpectEnd(); }},

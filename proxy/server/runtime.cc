@@ -156,6 +156,8 @@ absl::StatusOr<Runtime> BuildRuntime(const config::Config& config, std::vector<s
   rt.threads = config.global.nbthread > 0 ? config.global.nbthread : static_cast<int>(cpus > 0 ? cpus : 1);
   if (config.global.hard_stop_after) rt.hard_stop_after = *config.global.hard_stop_after;
   rt.global_limit->max = config.global.maxconn;
+  rt.splice = !config.global.nosplice;
+  rt.buffer_size = config.global.tune_bufsize;
   return rt;
 }
 

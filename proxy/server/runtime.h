@@ -29,6 +29,8 @@ struct Runtime {
   std::map<std::string, std::shared_ptr<const BackendPool>> pools;
   std::shared_ptr<ConnectionLimit> global_limit = std::make_shared<ConnectionLimit>();
   int threads = 1;
+  bool splice = true;
+  size_t buffer_size = 16384;
   absl::Duration hard_stop_after = absl::InfiniteDuration();
 };
 

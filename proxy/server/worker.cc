@@ -12,7 +12,7 @@
 namespace tender {
 
 Worker::Worker(int id, const Runtime& runtime, std::atomic<int>& live_sessions)
-    : id_(id), runtime_(runtime), live_sessions_(live_sessions) {
+    : id_(id), runtime_(runtime), live_sessions_(live_sessions), buffers_(runtime.buffer_size) {
   loop_ = std::move(EventLoop::Create()).value();
   for (const auto& [name, pool] : runtime_.pools) InstallPool(pool);
 }

@@ -46,6 +46,8 @@ class Worker : public SessionOwner {
   std::list<TcpSession*>& QueueFor(const std::string& backend) override { return backends_[backend].queue; }
   void SlotFreed(const std::string& backend) override;
   void SessionClosed(int frontend) override;
+  BufferPool& buffers() override { return buffers_; }
+  bool splice_enabled() const override { return runtime_.splice; }
 
  private:
   class Acceptor : public FdHandler {
@@ -81,6 +83,7 @@ class Worker : public SessionOwner {
   const Runtime& runtime_;
   std::atomic<int>& live_sessions_;
   std::unique_ptr<EventLoop> loop_;
+  BufferPool buffers_;
   std::vector<std::unique_ptr<Acceptor>> acceptors_;
   std::map<std::string, BackendState> backends_;
   std::vector<Worker*> peers_;

@@ -84,6 +84,7 @@ TcpSession::~TcpSession() {
   for (Direction* d : {&upstream_, &downstream_}) {
     if (d->pipe_read >= 0) close(d->pipe_read);
     if (d->pipe_write >= 0) close(d->pipe_write);
+    owner_.buffers().Release(d->buffer);
   }
 }
 
@@ -278,17 +279,24 @@ void TcpSession::StartRelay() {
   owner_.loop().Disarm(&timer_);
   upstream_ = Direction{client_fd_, server_fd_};
   downstream_ = Direction{server_fd_, client_fd_};
+  upstream_.copy = downstream_.copy = !owner_.splice_enabled();
   const ServerEntry& server = pool_->servers[server_index_];
   if (server.send_proxy || server.send_proxy_v2) {
     std::string header = server.send_proxy_v2 ? EncodeProxyV2(client_address_, FrontendAddress())
                                               : EncodeProxyV1(client_address_, FrontendAddress());
-    // The header goes into the upstream pipe, so the relay sends it before any client byte.
-    if (!EnsurePipe(upstream_) || write(upstream_.pipe_write, header.data(), header.size()) !=
-                                      static_cast<ssize_t>(header.size())) {
+    // The header goes first into the upstream pipe or buffer, so the relay sends it before
+    // any client byte.
+    if (upstream_.copy) {
+      upstream_.buffer = owner_.buffers().Acquire();
+      memcpy(upstream_.buffer, header.data(), header.size());
+      upstream_.buffered = header.size();
+    } else if (!EnsurePipe(upstream_) || write(upstream_.pipe_write, header.data(), header.size()) !=
+                                             static_cast<ssize_t>(header.size())) {
       Close("PC");
       return;
+    } else {
+      upstream_.in_pipe = header.size();
     }
-    upstream_.in_pipe = header.size();
   }
   last_activity_ms_ = owner_.loop().now_ms();
   Relay();
@@ -305,6 +313,10 @@ bool TcpSession::EnsurePipe(Direction& d) {
 
 bool TcpSession::Pump(Direction& d) {
   if (d.done) return true;
+  return d.copy ? PumpCopy(d) : PumpSplice(d);
+}
+
+bool TcpSession::PumpSplice(Direction& d) {
   if (!EnsurePipe(d)) return false;
   for (;;) {
     if (d.in_pipe > 0) {
@@ -326,8 +338,46 @@ bool TcpSession::Pump(Direction& d) {
       d.from_eof = true;
       continue;
     }
-    if (n < 0) return errno == EAGAIN;
+    if (n < 0) {
+      if (errno == EINVAL || errno == ENOSYS) {
+        // This socket pair cannot splice: copy from now on (the pipe is empty here).
+        d.copy = true;
+        return PumpCopy(d);
+      }
+      return errno == EAGAIN;
+    }
     d.in_pipe += n;
+  }
+}
+
+bool TcpSession::PumpCopy(Direction& d) {
+  if (d.buffer == nullptr) d.buffer = owner_.buffers().Acquire();
+  size_t capacity = owner_.buffers().buffer_size();
+  for (;;) {
+    if (d.buffered > 0) {
+      ssize_t n = send(d.to, d.buffer + d.offset, d.buffered, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n < 0) return errno == EAGAIN;
+      d.offset += n;
+      d.buffered -= n;
+      d.bytes += n;
+      last_activity_ms_ = owner_.loop().now_ms();
+      continue;
+    }
+    d.offset = 0;
+    if (d.from_eof) {
+      shutdown(d.to, SHUT_WR);
+      d.done = true;
+      owner_.buffers().Release(d.buffer);  // an idle direction holds no buffer
+      d.buffer = nullptr;
+      return true;
+    }
+    ssize_t n = recv(d.from, d.buffer, capacity, MSG_DONTWAIT);
+    if (n == 0) {
+      d.from_eof = true;
+      continue;
+    }
+    if (n < 0) return errno == EAGAIN;
+    d.buffered = n;
   }
 }
 

@@ -16,6 +16,7 @@
 #include "proxy/lb/balancer.h"
 #include "proxy/log/log_target.h"
 #include "proxy/net/address.h"
+#include "proxy/net/buffer_pool.h"
 #include "proxy/pool/pool.h"
 
 namespace tender {
@@ -34,6 +35,10 @@ class SessionOwner {
   // A server of `backend` has a free slot again.
   virtual void SlotFreed(const std::string& backend) = 0;
   virtual void SessionClosed(int frontend) = 0;
+  // The worker's buffers for the copy relay.
+  virtual BufferPool& buffers() = 0;
+  // False when `nosplice` asks for the copy relay.
+  virtual bool splice_enabled() const = 0;
 };
 
 // `use_backend NAME [cond]`; without a condition, always.
@@ -96,6 +101,10 @@ class TcpSession : public TimerHandler, public Deferred {
     int pipe_read = -1;
     int pipe_write = -1;
     size_t in_pipe = 0;
+    bool copy = false;      // user-space copy instead of splice
+    char* buffer = nullptr;  // from the worker's pool, while copying
+    size_t buffered = 0;     // bytes in buffer not yet written, from `offset`
+    size_t offset = 0;
     bool from_eof = false;
     bool done = false;  // EOF read, everything forwarded, the far side shut
     uint64_t bytes = 0;
@@ -121,6 +130,8 @@ class TcpSession : public TimerHandler, public Deferred {
   void StartRelay();
   void Relay();
   bool Pump(Direction& d);
+  bool PumpSplice(Direction& d);
+  bool PumpCopy(Direction& d);
   bool EnsurePipe(Direction& d);
   void ArmIdleTimer();
   int64_t IdleTimeoutMs() const;

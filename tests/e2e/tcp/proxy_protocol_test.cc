@@ -96,6 +96,15 @@ TEST(ProxyProtocolE2eTest, V2InV1OutWithIPv6) {
   EXPECT_EQ(AskThroughTender(port, v2), "src=2001:db8::42:8080 dst=2001:db8::1:443\n");
 }
 
+TEST(ProxyProtocolE2eTest, HeaderGoesFirstInCopyModeToo) {
+  HaproxyPeer peer;
+  int port = FreePort();
+  TenderProcess tender;
+  ASSERT_TRUE(tender.Start("global\n nosplice\n" + Config(port, peer.port(), "send-proxy-v2"))) << tender.output();
+  EXPECT_EQ(AskThroughTender(port, "PROXY TCP4 203.0.113.8 198.51.100.9 40001 443\r\n"),
+            "src=203.0.113.8:40001 dst=198.51.100.9:443\n");
+}
+
 TEST(ProxyProtocolE2eTest, MalformedHeaderClosesOnlyThatConnection) {
   HaproxyPeer peer;
   int port = FreePort();

@@ -140,12 +140,12 @@ class BulkServer {
   std::atomic<bool> received_ok_{false};
 };
 
-TEST(RelayTest, OneGibibyteEachWayAtOnceArrivesByteExact) {
+void TransferOneGibibyteEachWay(const std::string& global_extra) {
   constexpr size_t kBytes = size_t{1} << 30;
   BulkServer server(kBytes);
   int port = FreePort();
   TenderProcess tender;
-  ASSERT_TRUE(tender.Start(absl::StrCat("global\n nbthread 1\n"
+  ASSERT_TRUE(tender.Start(absl::StrCat("global\n nbthread 1\n", global_extra,
                                         "defaults\n mode tcp\n timeout connect 2s\n timeout client 1m\n timeout server 1m\n"
                                         "listen bulk\n bind 127.0.0.1:", port, "\n server s 127.0.0.1:", server.port(), "\n")))
       << tender.output();
@@ -161,6 +161,37 @@ TEST(RelayTest, OneGibibyteEachWayAtOnceArrivesByteExact) {
   // The server's reader only finishes at EOF, i.e. after our half-close went through.
   server.Join();
   EXPECT_TRUE(server.received_ok());
+}
+
+TEST(RelayTest, OneGibibyteEachWayAtOnceArrivesByteExactThroughSplice) { TransferOneGibibyteEachWay(""); }
+
+TEST(RelayTest, OneGibibyteEachWayAtOnceArrivesByteExactThroughBuffers) {
+  TransferOneGibibyteEachWay(" nosplice\n tune.bufsize 16384\n");
+}
+
+TEST(RelayTest, HalfCloseWorksInCopyModeToo) {
+  TestServer echo("echo", Behaviour::kEcho);
+  int port = FreePort();
+  TenderProcess tender;
+  ASSERT_TRUE(tender.Start(absl::StrCat("global\n nosplice\n"
+                                        "defaults\n mode tcp\n timeout connect 2s\n timeout client 10s\n timeout server 10s\n"
+                                        "listen svc\n bind 127.0.0.1:", port, "\n server s 127.0.0.1:", echo.port(), "\n")))
+      << tender.output();
+  int fd = ConnectTo(port);
+  std::string payload(300000, 'y');
+  std::thread writer([&] {
+    size_t off = 0;
+    while (off < payload.size()) {
+      ssize_t n = write(fd, payload.data() + off, payload.size() - off);
+      if (n <= 0) break;
+      off += n;
+    }
+    shutdown(fd, SHUT_WR);
+  });
+  std::string back = ReadAll(fd);
+  writer.join();
+  close(fd);
+  EXPECT_TRUE(back == payload) << back.size();
 }
 
 TEST(RelayTest, IdleClientIsClosedByTimeoutClient) {
