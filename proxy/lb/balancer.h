@@ -23,6 +23,10 @@ class Balancer {
   virtual ~Balancer() = default;
   // An index into the pool's servers, or -1 when no server is eligible.
   virtual int Pick(const PickContext& context) = 0;
+  // A session of this worker took / released a connection slot on `server` (identified by
+  // its load counters, which outlive snapshots). Only balancers that count use these.
+  virtual void Taken(const ServerLoad* server) {}
+  virtual void Released(const ServerLoad* server) {}
 };
 
 // Builds the balancer that `pool.balance` names. `previous` is the balancer it replaces

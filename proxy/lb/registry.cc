@@ -18,7 +18,8 @@ absl::StatusOr<std::unique_ptr<Balancer>> CreateBalancer(std::shared_ptr<const B
     case BalanceAlgorithm::kStaticRr:
       return std::unique_ptr<Balancer>(new RoundRobinBalancer(std::move(pool), previous_rr));
     case BalanceAlgorithm::kLeastConn:
-      return std::unique_ptr<Balancer>(new LeastConnBalancer(std::move(pool)));
+      return std::unique_ptr<Balancer>(
+          new LeastConnBalancer(std::move(pool), dynamic_cast<const LeastConnBalancer*>(previous)));
     case BalanceAlgorithm::kFirst:
       return std::unique_ptr<Balancer>(new FirstBalancer(std::move(pool)));
     case BalanceAlgorithm::kRandom: {

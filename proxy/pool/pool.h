@@ -21,7 +21,9 @@ enum class AdminState { kReady, kDrain, kMaint };
 struct ServerLoad {
   std::atomic<int> active{0};
   std::atomic<uint64_t> total{0};
-  std::atomic<uint64_t> connect_failures{0};
+  std::atomic<uint64_t> connect_failures{0};  // every failed attempt, of which:
+  std::atomic<uint64_t> connect_refused{0};
+  std::atomic<uint64_t> connect_timeouts{0};
 
   // Takes a connection slot unless `maxconn` are taken already (0: no limit).
   bool TryAcquire(int maxconn) {

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <vector>
 
 #include "proxy/common/log.h"
 #include "proxy/lb/hash.h"
@@ -25,7 +26,35 @@ int64_t ToMs(absl::Duration d) {
   return absl::ToInt64Milliseconds(d);
 }
 
+// Up to this many freed sessions are kept per thread for reuse.
+constexpr size_t kMaxCachedSessions = 4096;
+
+struct SessionCache {
+  std::vector<void*> free;
+  ~SessionCache() {
+    for (void* p : free) ::operator delete(p);
+  }
+};
+thread_local SessionCache session_cache;
+
 }  // namespace
+
+void* TcpSession::operator new(size_t size) {
+  if (size == sizeof(TcpSession) && !session_cache.free.empty()) {
+    void* p = session_cache.free.back();
+    session_cache.free.pop_back();
+    return p;
+  }
+  return ::operator new(size);
+}
+
+void TcpSession::operator delete(void* p) {
+  if (session_cache.free.size() < kMaxCachedSessions) {
+    session_cache.free.push_back(p);
+    return;
+  }
+  ::operator delete(p);
+}
 
 void TcpSession::Start(SessionOwner& owner, const FrontendSettings& frontend, int client_fd,
                        const SocketAddress& client_address, bool accept_proxy) {
@@ -156,6 +185,7 @@ bool TcpSession::PickServer() {
     holds_slot_ = s.load->TryAcquire(s.maxconn);
     if (holds_slot_) {
       pool_->load->active.fetch_add(1, std::memory_order_relaxed);
+      balancer->Taken(s.load.get());
       return true;
     }
   }
@@ -171,6 +201,7 @@ bool TcpSession::PickServer() {
       server_index_ = picked;
       holds_slot_ = true;
       pool_->load->active.fetch_add(1, std::memory_order_relaxed);
+      balancer->Taken(s.load.get());
       return true;
     }
     if (s.maxconn == 0) break;
@@ -251,6 +282,8 @@ void TcpSession::ConnectFailed(const char* why) {
   const ServerEntry& server = pool_->servers[server_index_];
   TENDER_LOG(kDebug, "connect to ", pool_->name, "/", server.name, " failed: ", why);
   server.load->connect_failures.fetch_add(1, std::memory_order_relaxed);
+  if (timed_out) server.load->connect_timeouts.fetch_add(1, std::memory_order_relaxed);
+  if (strcmp(why, strerror(ECONNREFUSED)) == 0) server.load->connect_refused.fetch_add(1, std::memory_order_relaxed);
   if (server_fd_ >= 0) {
     owner_.loop().Remove(server_fd_);
     close(server_fd_);
@@ -464,6 +497,7 @@ void TcpSession::ReleaseServer() {
   const ServerEntry& server = pool_->servers[server_index_];
   server.load->Release();
   pool_->load->active.fetch_sub(1, std::memory_order_relaxed);
+  if (Balancer* balancer = owner_.BalancerFor(backend_)) balancer->Released(server.load.get());
   if (server.maxconn > 0) owner_.SlotFreed(backend_);
 }
 

@@ -77,6 +77,12 @@ class TcpSession : public TimerHandler, public Deferred {
                     const SocketAddress& client_address, bool accept_proxy);
 
   void OnTimer() override;
+
+  // Sessions are recycled through a per-thread free list: a worker creates and deletes
+  // its sessions on its own thread, so steady traffic allocates no session memory.
+  static void* operator new(size_t size);
+  static void operator delete(void* p);
+
   // Called by the owner when a server slot may be free; false if still queued.
   // (Declared here so that Worker can drain its queues.)
   bool TryLeaveQueue();

@@ -113,16 +113,52 @@ TEST(BackupTest, NothingUsableGivesMinusOne) {
   EXPECT_EQ(Make(pool)->Pick({}), -1);
 }
 
+// Picks and takes a slot, as a session does.
+int TakeOne(const BackendPool& pool, Balancer& b) {
+  int s = b.Pick({});
+  if (s >= 0) b.Taken(pool.servers[s].load.get());
+  return s;
+}
+
 TEST(LeastConnTest, PicksFewestConnectionsPerWeightTiesRoundRobin) {
   auto pool = MakePool(BalanceAlgorithm::kLeastConn, {{"a"}, {"b"}, {"c", 2}});
   auto b = Make(pool);
-  pool->servers[0].load->active = 3;
-  pool->servers[1].load->active = 1;
-  pool->servers[2].load->active = 2;  // 2/2 = 1 per weight: ties with b
-  std::set<int> seen;
-  for (int i = 0; i < 4; ++i) seen.insert(b->Pick({}));
-  EXPECT_EQ(seen, (std::set<int>{1, 2}));
-  pool->servers[1].load->active = 0;
+  // Equal (zero) loads: round robin in declaration order, then c (weight 2) gets a second.
+  std::string seq;
+  for (int i = 0; i < 4; ++i) seq += pool->servers[TakeOne(*pool, *b)].name;
+  EXPECT_EQ(seq, "abcc");
+  // Now a=1, b=1, c=2 (1 per weight each): releases make a the least loaded.
+  b->Released(pool->servers[0].load.get());
+  EXPECT_EQ(b->Pick({}), 0);
+}
+
+TEST(LeastConnTest, TenThousandServersStayBalanced) {
+  std::vector<ServerSpec> specs;
+  for (int i = 0; i < 10000; ++i) specs.push_back({absl::StrCat("s", i)});
+  auto pool = MakePool(BalanceAlgorithm::kLeastConn, specs);
+  auto b = Make(pool);
+  std::vector<int> counts(10000);
+  for (int i = 0; i < 30000; ++i) counts[TakeOne(*pool, *b)]++;
+  for (int c : counts) ASSERT_EQ(c, 3);
+}
+
+TEST(LeastConnTest, CountsSurviveANewSnapshot) {
+  auto pool = MakePool(BalanceAlgorithm::kLeastConn, {{"a"}, {"b"}});
+  auto first = Make(pool);
+  TakeOne(*pool, *first);  // a
+  TakeOne(*pool, *first);  // b
+  TakeOne(*pool, *first);  // a: a=2, b=1
+  // Same servers (same load counters) in a new snapshot: b is still the lighter one.
+  auto next = std::make_shared<BackendPool>(*pool);
+  auto second = CreateBalancer(next, 1, first.get());
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ((*second)->Pick({}), 1);
+}
+
+TEST(LeastConnTest, SkipsFullServers) {
+  auto pool = MakePool(BalanceAlgorithm::kLeastConn, {{"a", 1, false, AdminState::kReady, true, 1}, {"b"}});
+  auto b = Make(pool);
+  pool->servers[0].load->active = 1;  // a is at its maxconn
   EXPECT_EQ(b->Pick({}), 1);
 }
 
