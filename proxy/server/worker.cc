@@ -62,6 +62,9 @@ void Worker::InstallPool(std::shared_ptr<const BackendPool> pool) {
   auto balancer = CreateBalancer(pool, 0x9e3779b97f4a7c15ULL * (id_ + 1), state.balancer.get());
   state.pool = std::move(pool);
   state.balancer = balancer.ok() ? std::move(*balancer) : nullptr;
+  // A new snapshot may bring a usable server to sessions waiting in the queue.
+  for (TcpSession* s : state.queue) s->UsePool(state.pool);
+  DrainQueue(state.pool->name);
 }
 
 Balancer* Worker::BalancerFor(const std::string& backend) {

@@ -215,12 +215,13 @@ void TcpSession::Dispatch() {
     Connect();
     return;
   }
-  bool any_usable = pool_ != nullptr && !pool_->EligibleServers().empty();
-  if (!any_usable) {
-    if (pool_) pool_->load->no_server.fetch_add(1, std::memory_order_relaxed);
-    Close("SC");
+  if (pool_ == nullptr) {
+    Close("SC");  // a frontend without a backend
     return;
   }
+  // Every server is full, or none is usable: wait in the backend's queue, up to
+  // `timeout queue`, for a slot or for a new snapshot with a usable server (a server
+  // coming back up, an operator's change, discovery).
   Enqueue();
 }
 
@@ -237,7 +238,7 @@ void TcpSession::Enqueue() {
   deadline_ms_ = owner_.loop().now_ms() + ToMs(pool_->queue_timeout);
   owner_.loop().Arm(&timer_, deadline_ms_);
   TENDER_LOG(kDebug, "session from ", client_address_.ToString(), " queued for backend ", pool_->name,
-             " (every usable server is at its maxconn)");
+             " (no usable server has a free slot)");
 }
 
 void TcpSession::LeaveQueue() {
@@ -468,6 +469,7 @@ void TcpSession::OnTimer() {
       return;
     case State::kQueued:
       pool_->load->queue_timeouts.fetch_add(1, std::memory_order_relaxed);
+      if (pool_->EligibleServers().empty()) pool_->load->no_server.fetch_add(1, std::memory_order_relaxed);
       Close("sQ");
       return;
     case State::kConnecting:

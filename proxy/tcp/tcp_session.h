@@ -86,6 +86,8 @@ class TcpSession : public TimerHandler, public Deferred {
   // Called by the owner when a server slot may be free; false if still queued.
   // (Declared here so that Worker can drain its queues.)
   bool TryLeaveQueue();
+  // A queued session moves to the backend's newest snapshot.
+  void UsePool(std::shared_ptr<const BackendPool> pool) { pool_ = std::move(pool); }
 
  private:
   enum class State { kProxyHeader, kQueued, kConnecting, kRelaying, kClosed };

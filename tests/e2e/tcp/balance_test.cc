@@ -156,13 +156,15 @@ TEST(BalanceTest, WithoutRedispatchARefusingServerFailsItsClients) {
   EXPECT_EQ(counts[""], 5);  // closed without an answer
 }
 
-TEST(BalanceTest, NoUsableServerClosesTheClient) {
+TEST(BalanceTest, NoUsableServerClosesTheClientAfterTimeoutQueue) {
   TestServer a("a", Behaviour::kSendName);
   int port = FreePort();
   TenderProcess tender;
-  ASSERT_TRUE(tender.Start(Config(port, ServerLine(a, "disabled")))) << tender.output();
+  ASSERT_TRUE(tender.Start(Config(port, " timeout queue 100ms\n" + ServerLine(a, "disabled")), {"-d"}))
+      << tender.output();
   int fd = ConnectTo(port);
   ASSERT_GE(fd, 0);
+  EXPECT_TRUE(tender.WaitForOutput("queued for backend be"));  // waits, then gives up
   EXPECT_TRUE(WaitForClose(fd));
   close(fd);
   EXPECT_EQ(a.connections(), 0);
