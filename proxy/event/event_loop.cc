@@ -152,13 +152,14 @@ void EventLoop::Run() {
   while (!stop_.load(std::memory_order_relaxed)) {
     int n = epoll_wait(epoll_fd_, events, kMaxEvents, NextTimeoutMs());
     UpdateNow();
+    // Posted work first: a snapshot published before a client connected must be in place
+    // before that client's accept is handled, whatever order epoll reports them in.
+    for (int i = 0; i < n; ++i) {
+      if (events[i].data.ptr == nullptr) RunPosted();
+    }
     for (int i = 0; i < n; ++i) {
       auto* handler = static_cast<FdHandler*>(events[i].data.ptr);
-      if (handler == nullptr) {
-        RunPosted();
-      } else {
-        handler->OnFdEvents(events[i].events);
-      }
+      if (handler != nullptr) handler->OnFdEvents(events[i].events);
     }
     RunTimers();
     for (Deferred* d : graveyard_) delete d;

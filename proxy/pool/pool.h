@@ -24,6 +24,8 @@ struct ServerLoad {
   std::atomic<uint64_t> connect_failures{0};  // every failed attempt, of which:
   std::atomic<uint64_t> connect_refused{0};
   std::atomic<uint64_t> connect_timeouts{0};
+  // Consecutive errors seen in traffic (`observe`); reset by a success.
+  std::atomic<int> consecutive_errors{0};
 
   // Takes a connection slot unless `maxconn` are taken already (0: no limit).
   bool TryAcquire(int maxconn) {
@@ -61,6 +63,9 @@ struct ServerEntry {
   AdminState admin = AdminState::kReady;
   bool up = true;  // health; true until checks say otherwise
   int maxconn = 0;
+  int configured_weight = 1;  // `weight`; `weight` above is the effective one (slowstart)
+  config::Observe observe = config::Observe::kNone;
+  int error_limit = 10;
   bool send_proxy = false;
   bool send_proxy_v2 = false;
   std::shared_ptr<ServerLoad> load = std::make_shared<ServerLoad>();

@@ -27,10 +27,8 @@ void CheckRuntimeSupport(const ProxyConfig& p, std::vector<std::string>* errors,
   for (const auto& t : p.server_templates) error(t.where, "'server-template' (Consul discovery)");
   for (const auto& s : p.servers) {
     if (s.params.ssl) error(s.where, "'server ... ssl'");
-    if (s.params.check) {
-      warnings->push_back(absl::StrCat(At(s.where), "health checks ('check') are not implemented yet: server '",
-                                       s.name, "' is treated as always up"));
-    }
+    if (s.params.check_ssl) error(s.where, "'check-ssl'");
+    if (s.params.observe == config::Observe::kLayer7) error(s.where, "'observe layer7'");
   }
 }
 
@@ -56,7 +54,13 @@ absl::StatusOr<std::shared_ptr<const BackendPool>> BuildPool(const ProxyConfig& 
     e.address = *addr;
     e.port_from_client = s.port == 0;
     e.weight = s.params.weight;
+    e.configured_weight = s.params.weight;
     e.backup = s.params.backup;
+    e.observe = s.params.observe;
+    e.error_limit = s.params.error_limit;
+    // A checked server starts as its init-state says: up for "up"/"fully-up".
+    e.up = !s.params.check || s.params.init_state == config::InitState::kUp ||
+           s.params.init_state == config::InitState::kFullyUp;
     e.admin = s.params.disabled ? AdminState::kMaint : AdminState::kReady;
     e.maxconn = s.params.maxconn;
     e.send_proxy = s.params.send_proxy;
@@ -157,6 +161,7 @@ absl::StatusOr<Runtime> BuildRuntime(const config::Config& config, std::vector<s
   if (config.global.hard_stop_after) rt.hard_stop_after = *config.global.hard_stop_after;
   rt.global_limit->max = config.global.maxconn;
   rt.splice = !config.global.nosplice;
+  rt.global_logs = *global_logs;
   rt.buffer_size = config.global.tune_bufsize;
   return rt;
 }

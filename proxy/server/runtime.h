@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "proxy/config/config.h"
 #include "proxy/net/address.h"
+#include "proxy/log/log_target.h"
 #include "proxy/pool/pool.h"
 #include "proxy/tcp/tcp_session.h"
 
@@ -30,6 +31,7 @@ struct Runtime {
   std::shared_ptr<ConnectionLimit> global_limit = std::make_shared<ConnectionLimit>();
   int threads = 1;
   bool splice = true;
+  LogTargets global_logs;
   size_t buffer_size = 16384;
   absl::Duration hard_stop_after = absl::InfiniteDuration();
 };

@@ -9,11 +9,14 @@
 #include <atomic>
 #include <cstdio>
 #include <memory>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "proxy/common/log.h"
 #include "proxy/event/event_loop.h"
+#include "proxy/health/health_manager.h"
+#include "proxy/pool/pool_manager.h"
 #include "proxy/server/runtime.h"
 #include "proxy/server/worker.h"
 #include "proxy/version.h"
@@ -94,7 +97,33 @@ int RunServer(const config::Config& config, const std::vector<std::string>& file
   std::vector<Worker*> peers;
   for (auto& w : workers) peers.push_back(w.get());
   for (auto& w : workers) w->set_peers(peers);
+
+  // The control thread: single writer of pools, home of the health checks.
+  auto control_loop = std::move(EventLoop::Create()).value();
+  PoolManager pools(runtime->pools, [&peers](std::shared_ptr<const BackendPool> pool) {
+    for (Worker* w : peers) w->PublishPool(pool);
+  });
+  HealthEnvironment health_env;
+  health_env.loop = control_loop.get();
+  health_env.pools = &pools;
+  health_env.logs = runtime->global_logs;
+  health_env.spread_checks_percent = config.global.spread_checks;
+  health_env.shutdown_sessions = [&peers](const std::string&, std::shared_ptr<ServerLoad> server) {
+    for (Worker* w : peers) w->ShutdownSessionsOn(server);
+  };
+  auto health = HealthManager::Create(config, std::move(health_env));
+  if (!health.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(health.status().message()).c_str());
+    return 1;
+  }
+  for (auto& w : workers) {
+    w->set_error_reporter([h = health->get()](const std::string& b, const std::string& s, const std::string& e) {
+      h->ReportErrorLimit(b, s, e);
+    });
+  }
   for (auto& w : workers) w->Start();
+  control_loop->Post([h = health->get()] { h->Start(); });
+  std::thread control_thread([&control_loop] { control_loop->Run(); });
   TENDER_LOG(kInfo, "tender ", kVersion, " ready: ", runtime->listeners.size(), " listener(s), ",
              runtime->pools.size(), " backend(s), ", runtime->threads, " worker thread(s), config ",
              absl::StrJoin(files, ","));
@@ -114,6 +143,8 @@ int RunServer(const config::Config& config, const std::vector<std::string>& file
       nanosleep(&ts, nullptr);
     }
   }
+  control_loop->Stop();
+  control_thread.join();
   for (auto& w : workers) w->Stop();
   for (auto& w : workers) w->Join();
   TENDER_LOG(kInfo, "tender stopped");

@@ -56,6 +56,30 @@ void Worker::PublishPool(std::shared_ptr<const BackendPool> pool) {
   loop_->Post([this, pool = std::move(pool)]() mutable { InstallPool(std::move(pool)); });
 }
 
+void Worker::Register(TcpSession* session) {
+  session->next_live = live_head_;
+  session->prev_live = nullptr;
+  if (live_head_ != nullptr) live_head_->prev_live = session;
+  live_head_ = session;
+}
+
+void Worker::Unregister(TcpSession* session) {
+  if (session->prev_live != nullptr) session->prev_live->next_live = session->next_live;
+  else live_head_ = session->next_live;
+  if (session->next_live != nullptr) session->next_live->prev_live = session->prev_live;
+  session->next_live = session->prev_live = nullptr;
+}
+
+void Worker::ShutdownSessionsOn(std::shared_ptr<ServerLoad> server) {
+  loop_->Post([this, server = std::move(server)] {
+    for (TcpSession* s = live_head_; s != nullptr;) {
+      TcpSession* next = s->next_live;  // Close unregisters s
+      s->ShutdownIfOn(server.get());
+      s = next;
+    }
+  });
+}
+
 void Worker::InstallPool(std::shared_ptr<const BackendPool> pool) {
   // Each worker seeds its random draws differently so workers do not pick in lockstep.
   BackendState& state = backends_[pool->name];

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <list>
 #include <map>
 #include <memory>
@@ -38,6 +39,11 @@ class Worker : public SessionOwner {
 
   // Thread-safe: installs a new snapshot of a backend's pool on this worker.
   void PublishPool(std::shared_ptr<const BackendPool> pool);
+  // Thread-safe: closes this worker's sessions established on `server`.
+  void ShutdownSessionsOn(std::shared_ptr<ServerLoad> server);
+  // Where `observe` error limits go (the health manager); set before Start().
+  using ErrorReporter = std::function<void(const std::string&, const std::string&, const std::string&)>;
+  void set_error_reporter(ErrorReporter r) { error_reporter_ = std::move(r); }
 
   // SessionOwner.
   EventLoop& loop() override { return *loop_; }
@@ -46,6 +52,11 @@ class Worker : public SessionOwner {
   std::list<TcpSession*>& QueueFor(const std::string& backend) override { return backends_[backend].queue; }
   void SlotFreed(const std::string& backend) override;
   void SessionClosed(int frontend) override;
+  void ReportErrorLimit(const std::string& backend, const std::string& server, const std::string& last_error) override {
+    if (error_reporter_) error_reporter_(backend, server, last_error);
+  }
+  void Register(TcpSession* session) override;
+  void Unregister(TcpSession* session) override;
   BufferPool& buffers() override { return buffers_; }
   bool splice_enabled() const override { return runtime_.splice; }
 
@@ -87,6 +98,8 @@ class Worker : public SessionOwner {
   std::vector<std::unique_ptr<Acceptor>> acceptors_;
   std::map<std::string, BackendState> backends_;
   std::vector<Worker*> peers_;
+  ErrorReporter error_reporter_;
+  TcpSession* live_head_ = nullptr;  // intrusive list of this worker's sessions
   std::thread thread_;
 };
 

@@ -59,6 +59,7 @@ void TcpSession::operator delete(void* p) {
 void TcpSession::Start(SessionOwner& owner, const FrontendSettings& frontend, int client_fd,
                        const SocketAddress& client_address, bool accept_proxy) {
   auto* s = new TcpSession(owner, frontend, client_fd, client_address);
+  owner.Register(s);
   owner.loop().Add(client_fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP, &s->client_side_);
   if (!frontend.tcplog && !frontend.logs.empty()) s->LogConnect();
   if (accept_proxy) {
@@ -281,6 +282,11 @@ void TcpSession::Connect() {
 void TcpSession::ConnectFailed(const char* why) {
   bool timed_out = strcmp(why, "connect timeout") == 0;
   const ServerEntry& server = pool_->servers[server_index_];
+  if (server.observe == config::Observe::kLayer4 &&
+      server.load->consecutive_errors.fetch_add(1, std::memory_order_relaxed) + 1 == server.error_limit) {
+    // Exactly one session reports each time the limit is reached.
+    owner_.ReportErrorLimit(backend_, server.name, why);
+  }
   TENDER_LOG(kDebug, "connect to ", pool_->name, "/", server.name, " failed: ", why);
   server.load->connect_failures.fetch_add(1, std::memory_order_relaxed);
   if (timed_out) server.load->connect_timeouts.fetch_add(1, std::memory_order_relaxed);
@@ -310,6 +316,11 @@ void TcpSession::OnConnectResult() {
 void TcpSession::StartRelay() {
   state_ = State::kRelaying;
   connect_ms_ = owner_.loop().now_ms() - connect_started_ms_;
+  const ServerEntry& connected = pool_->servers[server_index_];
+  if (connected.observe != config::Observe::kNone &&
+      connected.load->consecutive_errors.load(std::memory_order_relaxed) != 0) {
+    connected.load->consecutive_errors.store(0, std::memory_order_relaxed);
+  }
   owner_.loop().Disarm(&timer_);
   upstream_ = Direction{client_fd_, server_fd_};
   downstream_ = Direction{server_fd_, client_fd_};
@@ -503,6 +514,11 @@ void TcpSession::ReleaseServer() {
   if (server.maxconn > 0) owner_.SlotFreed(backend_);
 }
 
+void TcpSession::ShutdownIfOn(const ServerLoad* server) {
+  if (state_ != State::kRelaying || !holds_slot_ || pool_->servers[server_index_].load.get() != server) return;
+  Close("KD");
+}
+
 void TcpSession::LogConnect() {
   // HAProxy's line for a TCP frontend without `option tcplog`.
   char line[256];
@@ -555,6 +571,7 @@ void TcpSession::Close(const char* termination) {
   owner_.loop().Remove(client_fd_);
   close(client_fd_);
   ReleaseServer();
+  owner_.Unregister(this);
   owner_.SessionClosed(frontend_.index);
   owner_.loop().DeleteLater(this);
 }

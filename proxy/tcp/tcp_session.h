@@ -35,6 +35,12 @@ class SessionOwner {
   // A server of `backend` has a free slot again.
   virtual void SlotFreed(const std::string& backend) = 0;
   virtual void SessionClosed(int frontend) = 0;
+  // `error-limit` consecutive traffic errors were seen on a server (`observe layer4`).
+  virtual void ReportErrorLimit(const std::string& backend, const std::string& server,
+                                const std::string& last_error) = 0;
+  // Every live session is registered with its owner (for on-marked-down shutdowns).
+  virtual void Register(TcpSession* session) = 0;
+  virtual void Unregister(TcpSession* session) = 0;
   // The worker's buffers for the copy relay.
   virtual BufferPool& buffers() = 0;
   // False when `nosplice` asks for the copy relay.
@@ -86,6 +92,12 @@ class TcpSession : public TimerHandler, public Deferred {
   // Called by the owner when a server slot may be free; false if still queued.
   // (Declared here so that Worker can drain its queues.)
   bool TryLeaveQueue();
+  // Closes the session if it is established on `server` (on-marked-down/up shutdowns).
+  void ShutdownIfOn(const ServerLoad* server);
+  // The owner's intrusive list of live sessions.
+  TcpSession* next_live = nullptr;
+  TcpSession* prev_live = nullptr;
+
   // A queued session moves to the backend's newest snapshot.
   void UsePool(std::shared_ptr<const BackendPool> pool) { pool_ = std::move(pool); }
 

@@ -160,16 +160,33 @@ TestServer::TestServer(std::string name, Behaviour behaviour, int port)
   socklen_t len = sizeof(a);
   getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len);
   port_ = ntohs(a.sin_port);
+  SetHttpResponse(200, "OK", name_ + "\n");
   acceptor_ = std::thread([this] { AcceptLoop(); });
+}
+
+void TestServer::SetHttpResponse(int status, const std::string& reason, const std::string& body) {
+  std::lock_guard<std::mutex> lock(mu_);
+  http_response_ = "HTTP/1.1 " + std::to_string(status) + " " + reason + "\r\nContent-Length: " +
+                   std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+}
+
+void TestServer::StopListening() {
+  stopping_ = true;
+  shutdown(listen_fd_, SHUT_RDWR);
+  if (acceptor_.joinable()) acceptor_.join();
+  close(listen_fd_);
+  listen_fd_ = -1;
 }
 
 TestServer::~TestServer() {
   stopping_ = true;
   ssize_t unused = write(stop_pipe_[1], "x", 1);
   (void)unused;
-  shutdown(listen_fd_, SHUT_RDWR);
-  acceptor_.join();
-  close(listen_fd_);
+  if (listen_fd_ >= 0) {
+    shutdown(listen_fd_, SHUT_RDWR);
+    if (acceptor_.joinable()) acceptor_.join();
+    close(listen_fd_);
+  }
   std::vector<std::thread> workers;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -228,6 +245,21 @@ void TestServer::Serve(int fd) {
         }
         if (eof && (p[0].revents & (POLLERR))) break;
       }
+      break;
+    }
+    case Behaviour::kHttp: {
+      std::string request;
+      while (request.find("\r\n\r\n") == std::string::npos) {
+        ssize_t n = read(fd, buf, sizeof(buf));
+        if (n <= 0) break;
+        request.append(buf, n);
+      }
+      std::string response;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        response = http_response_;
+      }
+      send(fd, response.data(), response.size(), MSG_NOSIGNAL);
       break;
     }
     case Behaviour::kHalfClose:

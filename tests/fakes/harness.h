@@ -60,12 +60,17 @@ class TestServer {
     kHold,       // sends "<name>\n", then holds the connection until the client closes it
     kIgnoreFin,  // sends "<name>\n", reads to EOF, then keeps the connection open
     kHalfClose,  // sends "<name>\n" and shuts its write side, then reads to EOF
+    kHttp,       // reads one request head, answers with the configured HTTP response
   };
   TestServer(std::string name, Behaviour behaviour, int port = 0);
   ~TestServer();
   int port() const { return port_; }
   int connections() const { return connections_.load(); }
   int open_connections() const { return open_.load(); }
+  // For kHttp: the response to give from now on (default "200 OK" with body "<name>\n").
+  void SetHttpResponse(int status, const std::string& reason, const std::string& body);
+  // Closes the listening socket (new connections are refused); open ones stay.
+  void StopListening();
   // Waits until at most `n` connections are open; false after `timeout_ms`.
   bool WaitForOpenConnectionsAtMost(int n, int timeout_ms = 10000);
   const std::string& name() const { return name_; }
@@ -80,6 +85,7 @@ class TestServer {
   int port_ = 0;
   std::atomic<bool> stopping_{false};
   int stop_pipe_[2] = {-1, -1};  // readable once the server is being destroyed
+  std::string http_response_;     // guarded by mu_
   std::atomic<int> connections_{0};
   std::atomic<int> open_{0};
   std::thread acceptor_;
