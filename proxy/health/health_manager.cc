@@ -176,9 +176,13 @@ void HealthManager::StepSlowStart(Server& s) {
   if (!s.state.up()) return;
   absl::Duration elapsed = absl::Milliseconds(env_.loop->now_ms() - s.up_since_ms);
   double fraction = std::min(1.0, absl::FDivDuration(elapsed, s.slowstart));
+  int weight = 0, full = 0;
   env_.pools->UpdateServer(s.backend, s.name, [&](ServerEntry& e) {
     e.weight = std::max(1, static_cast<int>(e.configured_weight * fraction + 0.5));
+    weight = e.weight;
+    full = e.configured_weight;
   });
+  TENDER_LOG(kDebug, "Server ", s.backend, "/", s.name, " slowstart: effective weight ", weight, "/", full);
   if (fraction >= 1.0) return;
   // Twenty steps over the ramp, at most one every 100ms.
   if (s.slowstart_timer.handler == nullptr) {

@@ -213,6 +213,34 @@ TEST(ChecksTest, OnMarkedDownShutsSessionsDown) {
   close(fd);
 }
 
+TEST(ChecksTest, SlowstartRampsTheWeightUpAfterRecovery) {
+  auto s = std::make_unique<TestServer>("s", Behaviour::kSendName);
+  int s_port = s->port();
+  TestServer other("other", Behaviour::kSendName);
+  int port = FreePort();
+  TenderProcess tender;
+  ASSERT_TRUE(tender.Start(absl::StrCat(kDefaults, "listen svc\n bind 127.0.0.1:", port, "\n server s 127.0.0.1:", s_port,
+                                        " check inter 50ms fall 1 rise 1 weight 100 slowstart 1s\n server other 127.0.0.1:",
+                                        other.port(), " weight 100\n"),
+                           {"-d"}))
+      << tender.output();
+  s.reset();
+  ASSERT_TRUE(tender.WaitForOutput("Server svc/s is DOWN"));
+  TestServer back("s", Behaviour::kSendName, s_port);
+  ASSERT_TRUE(tender.WaitForOutput("Server svc/s slowstart: effective weight 100/100")) << tender.output();
+  // The weight went up in steps, starting low.
+  std::string out = tender.output();
+  std::vector<int> steps;
+  const std::string marker = "Server svc/s slowstart: effective weight ";
+  for (size_t at = out.find(marker); at != std::string::npos; at = out.find(marker, at + 1)) {
+    steps.push_back(std::stoi(out.substr(at + marker.size())));
+  }
+  ASSERT_GE(steps.size(), 3u) << out;
+  EXPECT_LE(steps.front(), 20);
+  EXPECT_EQ(steps.back(), 100);
+  for (size_t i = 1; i < steps.size(); ++i) EXPECT_GE(steps[i], steps[i - 1]);
+}
+
 TEST(ChecksTest, FailoverUnderLoadLosesNoConnection) {
   std::vector<std::unique_ptr<TestServer>> servers;
   for (const char* name : {"a", "b", "c"}) servers.push_back(std::make_unique<TestServer>(name, Behaviour::kSendName));
