@@ -241,6 +241,42 @@ TEST(ChecksTest, SlowstartRampsTheWeightUpAfterRecovery) {
   for (size_t i = 1; i < steps.size(); ++i) EXPECT_GE(steps[i], steps[i - 1]);
 }
 
+TEST(ChecksTest, PortAndAddrProbeElsewhere) {
+  TestServer traffic("traffic", Behaviour::kSendName);
+  auto health = std::make_unique<TestServer>("health", Behaviour::kSendName);
+  int port = FreePort();
+  TenderProcess tender;
+  ASSERT_TRUE(tender.Start(absl::StrCat(kDefaults, "listen svc\n bind 127.0.0.1:", port, "\n server s 127.0.0.1:",
+                                        traffic.port(), " check addr 127.0.0.1 port ", health->port(),
+                                        " inter 50ms fall 1\n"),
+                           {"-d"}))
+      << tender.output();
+  ASSERT_TRUE(tender.WaitForOutput("Health check for server svc/s succeeded"));
+  EXPECT_EQ(health->connections() > 0, true);  // the probes went to the check port
+  health.reset();  // the traffic port still answers, but checks now fail
+  ASSERT_TRUE(tender.WaitForOutput("Server svc/s is DOWN")) << tender.output();
+}
+
+TEST(ChecksTest, OnMarkedUpShutsBackupSessionsDown) {
+  auto primary = std::make_unique<TestServer>("primary", Behaviour::kHold);
+  int primary_port = primary->port();
+  TestServer backup("backup", Behaviour::kHold);
+  int port = FreePort();
+  TenderProcess tender;
+  ASSERT_TRUE(tender.Start(absl::StrCat(kDefaults, "listen svc\n bind 127.0.0.1:", port, "\n server primary 127.0.0.1:",
+                                        primary_port, " check inter 50ms fall 1 rise 1 on-marked-up shutdown-backup-sessions\n",
+                                        " server backup 127.0.0.1:", backup.port(), " backup\n")))
+      << tender.output();
+  primary.reset();
+  ASSERT_TRUE(tender.WaitForOutput("Server svc/primary is DOWN")) << tender.output();
+  int fd = ConnectTo(port);
+  ASSERT_EQ(ReadLine(fd), "backup");
+  TestServer primary_again("primary", Behaviour::kHold, primary_port);
+  ASSERT_TRUE(tender.WaitForOutput("Server svc/primary is UP")) << tender.output();
+  EXPECT_TRUE(WaitForClose(fd));  // the backup's session was shut when the primary came back
+  close(fd);
+}
+
 TEST(ChecksTest, FailoverUnderLoadLosesNoConnection) {
   std::vector<std::unique_ptr<TestServer>> servers;
   for (const char* name : {"a", "b", "c"}) servers.push_back(std::make_unique<TestServer>(name, Behaviour::kSendName));
