@@ -282,6 +282,18 @@ struct ProxyConfig {
 // ---------------------------------------------------------------------------------------
 // Sections outside proxies.
 
+// `admin grpc ADDR [admin-token-file F] [read-token-file F] [crt F key F [ca-file F]]`.
+struct AdminConfig {
+  SourceLocation where;
+  std::string address;  // as written
+  std::string host;     // "" for a UNIX socket
+  int port = 0;
+  std::string unix_path;
+  std::string admin_token_file;
+  std::string read_token_file;
+  std::string crt, key, ca_file;  // TLS; with ca-file, clients need a certificate (mTLS)
+};
+
 struct GlobalConfig {
   bool daemon = false;
   int maxconn = 0;        // 0: computed from the file-descriptor limit
@@ -298,6 +310,7 @@ struct GlobalConfig {
   std::string ca_base, crt_base;
   std::string ssl_default_bind_ciphers, ssl_default_bind_ciphersuites;
   std::vector<std::string> ssl_default_bind_options;
+  std::optional<AdminConfig> admin;
 };
 
 // A Consul agent that `server-template ... consul@NAME/service` slots are filled from.

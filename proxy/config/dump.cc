@@ -317,6 +317,16 @@ void AppendGlobal(Writer& w, const GlobalConfig& g) {
   if (!g.ssl_default_bind_ciphersuites.empty()) {
     w.Line({"ssl-default-bind-ciphersuites", Q(g.ssl_default_bind_ciphersuites)});
   }
+  if (g.admin) {
+    std::vector<std::string> v = {"admin", "grpc", Q(g.admin->address)};
+    const std::pair<const char*, const std::string*> options[] = {
+        {"admin-token-file", &g.admin->admin_token_file}, {"read-token-file", &g.admin->read_token_file},
+        {"crt", &g.admin->crt}, {"key", &g.admin->key}, {"ca-file", &g.admin->ca_file}};
+    for (const auto& [name, value] : options) {
+      if (!value->empty()) v.insert(v.end(), {name, Q(*value)});
+    }
+    w.Line(v);
+  }
   if (!g.ssl_default_bind_options.empty()) {
     std::vector<std::string> v = {"ssl-default-bind-options"};
     for (const std::string& o : g.ssl_default_bind_options) {

@@ -8,8 +8,10 @@
 #include <map>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "proxy/config/cursor.h"
 #include "proxy/config/parse_internal.h"
 #include "proxy/config/suggest.h"
@@ -128,6 +130,50 @@ void ClearInapplicable(ProxyConfig& p) {
     p.timeouts.client_fin.reset();
     p.tcp_request_inspect_delay.reset();
   }
+}
+
+// `admin grpc ADDR [options]`: tender's own keyword for the gRPC admin service.
+bool ParseAdminLine(Cursor& c, GlobalConfig* global) {
+  if (!c.PeekIs("grpc")) return c.Fail("expected 'grpc' (the admin service's protocol)");
+  c.Take();
+  c.set_keyword("admin grpc");
+  if (global->admin) return c.FailAt(c.line().words[0], "the admin service is already configured");
+  AdminConfig a;
+  a.where = c.Where();
+  if (c.AtEnd()) return c.Fail("missing argument: expected an address such as 127.0.0.1:9901, :9901 or unix@/run/tender/admin.sock");
+  const Word& addr = c.Take();
+  a.address = addr.text;
+  absl::string_view text = addr.text;
+  if (absl::ConsumePrefix(&text, "unix@")) {
+    if (text.empty()) return c.FailAt(addr, "'unix@' needs a socket path");
+    a.unix_path = std::string(text);
+  } else if (absl::StartsWith(text, ":")) {
+    // ":PORT": loopback (the admin service is never exposed by accident).
+    if (!absl::SimpleAtoi(text.substr(1), &a.port) || a.port < 1 || a.port > 65535) {
+      return c.FailAt(addr, absl::StrCat("'", addr.text, "': invalid port"));
+    }
+  } else {
+    if (!ParseServerAddress(c, addr, &a.host, &a.port)) return false;
+    if (a.port == 0) return c.FailAt(addr, absl::StrCat("'", addr.text, "': missing port"));
+  }
+  static const std::vector<std::string> kOptions = {"admin-token-file", "read-token-file", "crt", "key", "ca-file"};
+  while (!c.AtEnd()) {
+    const Word& kw = c.Take();
+    std::string* field = kw.text == "admin-token-file"  ? &a.admin_token_file
+                         : kw.text == "read-token-file" ? &a.read_token_file
+                         : kw.text == "crt"             ? &a.crt
+                         : kw.text == "key"             ? &a.key
+                         : kw.text == "ca-file"         ? &a.ca_file
+                                                        : nullptr;
+    if (field == nullptr) {
+      return c.FailAt(kw, absl::StrCat("unknown option '", kw.text, "'", DidYouMean(kw.text, kOptions)));
+    }
+    if (!c.TakeString("a file path", field)) return false;
+  }
+  if (a.crt.empty() != a.key.empty()) return c.Fail("'crt' and 'key' go together");
+  if (!a.ca_file.empty() && a.crt.empty()) return c.Fail("'ca-file' (client certificates) needs 'crt' and 'key'");
+  global->admin = std::move(a);
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -387,6 +433,7 @@ const std::map<std::string, ConfigParser::SimpleHandler>& ConfigParser::GlobalKe
          p.config_.global.logs.push_back(std::move(t));
          return true;
        }},
+      {"admin", [](P& p, Cursor& c) { return ParseAdminLine(c, &p.config_.global); }},
   };
   return *table;
 }

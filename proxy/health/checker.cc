@@ -26,6 +26,16 @@ void Checker::RunAt(int64_t when_ms) {
   loop_.Arm(&timer_, when_ms);
 }
 
+void Checker::Stop() {
+  loop_.Disarm(&timer_);
+  if (fd_ >= 0) {
+    loop_.Remove(fd_);
+    close(fd_);
+    fd_ = -1;
+  }
+  phase_ = Phase::kIdle;
+}
+
 void Checker::Begin() {
   started_ms_ = loop_.now_ms();
   response_.clear();

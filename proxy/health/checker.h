@@ -45,6 +45,10 @@ class Checker : public FdHandler, public TimerHandler {
   void RunAt(int64_t when_ms);
   // True between checks (a next one scheduled, none in flight).
   bool waiting() const { return phase_ == Phase::kWaiting; }
+  // Stops checking (an in-flight check is abandoned without a result).
+  void Stop();
+  // Probes `address` from the next check on.
+  void set_address(const SocketAddress& address) { target_.address = address; }
 
   void OnFdEvents(uint32_t events) override;
   void OnTimer() override;

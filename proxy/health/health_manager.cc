@@ -48,32 +48,71 @@ absl::StatusOr<CheckTarget> BuildTarget(const config::ProxyConfig& backend, cons
 
 absl::StatusOr<std::unique_ptr<HealthManager>> HealthManager::Create(const config::Config& config, HealthEnvironment env) {
   std::unique_ptr<HealthManager> m(new HealthManager(std::move(env)));
+  auto add = [&](const config::ProxyConfig& be, const std::string& name, const config::ServerConfig* server,
+                 const config::ServerParams& p) -> absl::Status {
+    if (!p.check && p.observe == config::Observe::kNone && p.slowstart == absl::ZeroDuration()) return absl::OkStatus();
+    HealthParams hp = HealthParams::From(p);
+    if (!p.check) hp.init_state = config::InitState::kFullyUp;  // observed or slow-started only
+    auto s = std::unique_ptr<Server>(new Server{be.name, name, p.backup, p.check, p.on_marked_down_shutdown_sessions,
+                                                p.on_marked_up_shutdown_backup_sessions, p.weight, p.slowstart, 0,
+                                                HealthState(hp), hp, p.check_port, p.check_addr});
+    if (p.check) {
+      CheckTarget target;
+      if (server != nullptr) {
+        auto built = BuildTarget(be, *server);
+        if (!built.ok()) return built.status();
+        target = *built;
+      } else {
+        // A template slot: same settings, the address comes when the slot is filled.
+        config::ServerConfig placeholder;
+        placeholder.name = name;
+        placeholder.host = p.check_addr.empty() ? "0.0.0.0" : p.check_addr;
+        placeholder.port = p.check_port ? p.check_port : 1;
+        placeholder.params = p;
+        auto built = BuildTarget(be, placeholder);
+        if (!built.ok()) return built.status();
+        target = *built;
+      }
+      Server* raw = s.get();
+      s->checker = std::make_unique<Checker>(*m->env_.loop, target,
+                                             [m = m.get(), raw](const CheckResult& r) { m->OnResult(*raw, r); });
+    }
+    m->servers_.push_back(std::move(s));
+    return absl::OkStatus();
+  };
   for (const config::ProxyConfig& be : config.proxies) {
     if (!config::HasBackendSide(be.kind)) continue;
     for (const config::ServerConfig& srv : be.servers) {
-      const config::ServerParams& p = srv.params;
-      if (!p.check && p.observe == config::Observe::kNone && p.slowstart == absl::ZeroDuration()) continue;
-      auto s = std::unique_ptr<Server>(new Server{be.name, srv.name, p.backup, p.check,
-                                                  p.on_marked_down_shutdown_sessions,
-                                                  p.on_marked_up_shutdown_backup_sessions, p.weight, p.slowstart, 0,
-                                                  HealthState(HealthParams::From(p))});
-      if (!p.check) {
-        // Observed or slow-started without active checks: starts fully up.
-        HealthParams hp = HealthParams::From(p);
-        hp.init_state = config::InitState::kFullyUp;
-        s->state = HealthState(hp);
+      absl::Status st = add(be, srv.name, &srv, srv.params);
+      if (!st.ok()) return st;
+    }
+    for (const config::ServerTemplateConfig& t : be.server_templates) {
+      for (int i = t.first; i <= t.last; ++i) {
+        absl::Status st = add(be, absl::StrCat(t.prefix, i), nullptr, t.params);
+        if (!st.ok()) return st;
       }
-      if (p.check) {
-        auto target = BuildTarget(be, srv);
-        if (!target.ok()) return target.status();
-        Server* raw = s.get();
-        s->checker = std::make_unique<Checker>(*m->env_.loop, *target,
-                                               [m = m.get(), raw](const CheckResult& r) { m->OnResult(*raw, r); });
-      }
-      m->servers_.push_back(std::move(s));
     }
   }
   return m;
+}
+
+void HealthManager::Retarget(const std::string& backend, const std::string& server, const ServerEntry& entry) {
+  for (auto& s : servers_) {
+    if (s->backend != backend || s->name != server || !s->checker) continue;
+    s->checker->Stop();
+    if (!entry.has_address) return;
+    // `addr` and `port` override the traffic address and port independently.
+    std::string host = s->check_addr.empty() ? entry.address.HostString() : s->check_addr;
+    int port = s->check_port ? s->check_port : entry.address.port();
+    auto probe = ResolveAddress(host, port);
+    if (!probe.ok()) return;
+    s->checker->set_address(*probe);
+    s->state = HealthState(s->params);
+    env_.pools->UpdateServer(backend, server, [&](ServerEntry& e) { e.up = s->state.up(); },
+                             PoolChange::Kind::kHealthChanged);
+    s->checker->RunAt(env_.loop->now_ms());
+    return;
+  }
 }
 
 void HealthManager::Start() {
@@ -84,6 +123,14 @@ void HealthManager::Start() {
   std::map<std::string, int> position;
   for (auto& s : servers_) {
     if (!s->checker) continue;
+    const BackendPool* pool = env_.pools->Find(s->backend);
+    bool has_address = true;
+    if (pool != nullptr) {
+      for (const ServerEntry& e : pool->servers) {
+        if (e.name == s->name) has_address = e.has_address;
+      }
+    }
+    if (!has_address) continue;  // an empty template slot waits for Retarget
     int n = per_backend[s->backend], i = position[s->backend]++;
     int64_t offset = absl::ToInt64Milliseconds(s->state.NextInterval()) * i / std::max(n, 1);
     s->checker->RunAt(env_.loop->now_ms() + offset);
@@ -137,12 +184,15 @@ void HealthManager::Apply(Server& s, Transition t, const std::string& reason, co
   s.stats.transitions++;
   s.stats.last_change_unix_ms = absl::ToUnixMillis(absl::Now());
   std::shared_ptr<ServerLoad> load;
-  env_.pools->UpdateServer(s.backend, s.name, [&](ServerEntry& e) {
-    e.up = up;
-    load = e.load;
-    // A recovered server with `slowstart` starts light and ramps up.
-    if (up && s.slowstart > absl::ZeroDuration()) e.weight = std::max(1, e.configured_weight / 20);
-  });
+  env_.pools->UpdateServer(
+      s.backend, s.name,
+      [&](ServerEntry& e) {
+        e.up = up;
+        load = e.load;
+        // A recovered server with `slowstart` starts light and ramps up.
+        if (up && s.slowstart > absl::ZeroDuration()) e.weight = std::max(1, e.configured_weight / 20);
+      },
+      PoolChange::Kind::kHealthChanged);
   std::string line = absl::StrCat("Server ", s.backend, "/", s.name, " is ", up ? "UP" : "DOWN", ", reason: ", reason,
                                   code ? absl::StrCat(", code: ", code) : "",
                                   (!up && !info.empty()) ? absl::StrCat(", info: \"", info, "\"") : "",

@@ -55,6 +55,11 @@ class HealthManager {
 
   const ServerHealthStats* StatsFor(const std::string& backend, const std::string& server) const;
 
+  // Control thread: a server's address changed (SetServerAddress, a template slot filled
+  // or emptied). Its checks follow the new address, from its init-state, as HAProxy does
+  // for a server discovered anew; an empty slot is not checked.
+  void Retarget(const std::string& backend, const std::string& server, const ServerEntry& entry);
+
  private:
   struct Server {
     std::string backend;
@@ -67,6 +72,9 @@ class HealthManager {
     absl::Duration slowstart = absl::ZeroDuration();
     int64_t up_since_ms = 0;
     HealthState state;
+    HealthParams params;
+    int check_port = 0;      // `port`: 0 probes the traffic port
+    std::string check_addr;  // `addr`: empty probes the traffic address
     std::unique_ptr<Checker> checker;
     ServerHealthStats stats;
     Timer slowstart_timer{nullptr};

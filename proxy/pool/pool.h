@@ -18,6 +18,9 @@ namespace tender {
 
 enum class AdminState { kReady, kDrain, kMaint };
 
+// Where a server came from.
+enum class ServerSource { kConfig, kTemplateSlot, kAdmin };
+
 struct ServerLoad {
   std::atomic<int> active{0};
   std::atomic<uint64_t> total{0};
@@ -50,6 +53,7 @@ struct BackendLoad {
 // A connection limit shared by the workers (global or one frontend's maxconn).
 struct ConnectionLimit {
   std::atomic<int> live{0};
+  std::atomic<uint64_t> total{0};  // sessions ever accepted
   int max = 0;  // 0: none
   bool Full() const { return max > 0 && live.load(std::memory_order_relaxed) >= max; }
 };
@@ -70,14 +74,31 @@ struct ServerEntry {
   bool send_proxy_v2 = false;
   std::shared_ptr<ServerLoad> load = std::make_shared<ServerLoad>();
 
+  // Control-plane bookkeeping (read by the admin service, ignored by the data path).
+  ServerSource source = ServerSource::kConfig;
+  std::string template_prefix;  // template slots
+  std::string instance_id;      // template slots: the discovery instance in the slot
+  bool has_address = true;      // false for an empty template slot
+  bool slot_maintenance = false;  // the slot's instance is in maintenance in the catalog
+  bool checked = false;
+  // An operator's (or the config's `disabled`) state; it wins over discovery.
+  std::optional<AdminState> operator_state;
+
   // May take new connections.
   bool Usable() const { return admin == AdminState::kReady && up && weight > 0; }
+  // `admin` from the operator's state, the slot's contents and the catalog's maintenance.
+  void RecomputeAdmin() {
+    if (operator_state) admin = *operator_state;
+    else if (!has_address || slot_maintenance) admin = AdminState::kMaint;
+    else admin = AdminState::kReady;
+  }
 };
 
 // What the data path needs of a backend; immutable once published.
 struct BackendPool {
   std::string name;
   config::BalanceConfig balance;
+  config::Mode mode = config::Mode::kTcp;
   bool all_backups = false;
   bool redispatch = false;
   int retries = 3;

@@ -24,7 +24,11 @@ void CheckRuntimeSupport(const ProxyConfig& p, std::vector<std::string>* errors,
   for (const auto& b : p.binds) {
     if (b.ssl) error(b.where, "'bind ... ssl'");
   }
-  for (const auto& t : p.server_templates) error(t.where, "'server-template' (Consul discovery)");
+  if (!p.server_templates.empty()) {
+    warnings->push_back(absl::StrCat(At(p.server_templates[0].where), "backend '", p.name,
+                                     "': server-template slots start empty (MAINT) and are filled through the "
+                                     "admin service's ApplyPool; Consul discovery is not implemented yet"));
+  }
   for (const auto& s : p.servers) {
     if (s.params.ssl) error(s.where, "'server ... ssl'");
     if (s.params.check_ssl) error(s.where, "'check-ssl'");
@@ -35,6 +39,7 @@ void CheckRuntimeSupport(const ProxyConfig& p, std::vector<std::string>* errors,
 absl::StatusOr<std::shared_ptr<const BackendPool>> BuildPool(const ProxyConfig& p) {
   auto pool = std::make_shared<BackendPool>();
   pool->name = p.name;
+  pool->mode = p.mode;
   pool->balance = p.balance;
   pool->all_backups = p.options.allbackups;
   pool->redispatch = p.options.redispatch;
@@ -42,7 +47,7 @@ absl::StatusOr<std::shared_ptr<const BackendPool>> BuildPool(const ProxyConfig& 
   if (p.timeouts.connect) pool->connect_timeout = *p.timeouts.connect;
   // HAProxy: an unset `timeout queue` is `timeout connect`.
   pool->queue_timeout = p.timeouts.queue.value_or(pool->connect_timeout);
-  bool every_server_bounds_its_queue = !p.servers.empty();
+  bool every_server_bounds_its_queue = !p.servers.empty() || !p.server_templates.empty();
   if (p.timeouts.server) pool->server_timeout = *p.timeouts.server;
   pool->tunnel_timeout = p.timeouts.tunnel;
   pool->server_fin_timeout = p.timeouts.server_fin;
@@ -61,13 +66,41 @@ absl::StatusOr<std::shared_ptr<const BackendPool>> BuildPool(const ProxyConfig& 
     // A checked server starts as its init-state says: up for "up"/"fully-up".
     e.up = !s.params.check || s.params.init_state == config::InitState::kUp ||
            s.params.init_state == config::InitState::kFullyUp;
-    e.admin = s.params.disabled ? AdminState::kMaint : AdminState::kReady;
+    if (s.params.disabled) e.operator_state = AdminState::kMaint;  // the config's intent
+    e.checked = s.params.check;
+    e.RecomputeAdmin();
     e.maxconn = s.params.maxconn;
     e.send_proxy = s.params.send_proxy;
     e.send_proxy_v2 = s.params.send_proxy_v2;
     pool->servers.push_back(std::move(e));
     every_server_bounds_its_queue = every_server_bounds_its_queue && s.params.maxqueue > 0;
     pool->max_queue += s.params.maxqueue;
+  }
+  for (const config::ServerTemplateConfig& t : p.server_templates) {
+    for (int i = t.first; i <= t.last; ++i) {
+      ServerEntry e;
+      e.name = absl::StrCat(t.prefix, i);
+      e.source = ServerSource::kTemplateSlot;
+      e.template_prefix = t.prefix;
+      e.has_address = false;
+      if (t.port) {
+        auto placeholder = ResolveAddress("0.0.0.0", t.port);
+        if (placeholder.ok()) e.address = *placeholder;
+      }
+      e.weight = e.configured_weight = t.params.weight;
+      e.backup = t.params.backup;
+      e.maxconn = t.params.maxconn;
+      e.observe = t.params.observe;
+      e.error_limit = t.params.error_limit;
+      e.send_proxy = t.params.send_proxy;
+      e.send_proxy_v2 = t.params.send_proxy_v2;
+      e.checked = t.params.check;
+      if (t.params.disabled) e.operator_state = AdminState::kMaint;
+      e.RecomputeAdmin();
+      pool->servers.push_back(std::move(e));
+      every_server_bounds_its_queue = every_server_bounds_its_queue && t.params.maxqueue > 0;
+      pool->max_queue += t.params.maxqueue;
+    }
   }
   if (!every_server_bounds_its_queue) pool->max_queue = 0;
   return std::shared_ptr<const BackendPool>(std::move(pool));

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "proxy/common/log.h"
+#include "proxy/admin/admin_service.h"
 #include "proxy/event/event_loop.h"
 #include "proxy/health/health_manager.h"
 #include "proxy/pool/pool_manager.h"
@@ -121,6 +122,30 @@ int RunServer(const config::Config& config, const std::vector<std::string>& file
       h->ReportErrorLimit(b, s, e);
     });
   }
+  pools.set_address_listener([h = health->get()](const std::string& b, const std::string& s, const ServerEntry& e) {
+    h->Retarget(b, s, e);
+  });
+  std::unique_ptr<AdminServer> admin;
+  if (config.global.admin) {
+    AdminContext admin_ctx;
+    admin_ctx.control_loop = control_loop.get();
+    admin_ctx.pools = &pools;
+    admin_ctx.health = health->get();
+    admin_ctx.runtime = &*runtime;
+    admin_ctx.config = &config;
+    admin_ctx.files = files;
+    admin_ctx.workers = runtime->threads;
+    admin_ctx.start_unix_ms = absl::ToUnixMillis(absl::Now());
+    admin_ctx.audit_logs = runtime->global_logs;
+    auto started = AdminServer::Start(*config.global.admin, std::move(admin_ctx));
+    if (!started.ok()) {
+      std::fprintf(stderr, "%s:%d: 'admin grpc': %s\n", config.global.admin->where.file.c_str(),
+                   config.global.admin->where.line, std::string(started.status().message()).c_str());
+      return 1;
+    }
+    admin = std::move(*started);
+    TENDER_LOG(kInfo, "admin service listening on ", admin->address());
+  }
   for (auto& w : workers) w->Start();
   control_loop->Post([h = health->get()] { h->Start(); });
   std::thread control_thread([&control_loop] { control_loop->Run(); });
@@ -143,6 +168,7 @@ int RunServer(const config::Config& config, const std::vector<std::string>& file
       nanosleep(&ts, nullptr);
     }
   }
+  if (admin) admin->Shutdown();  // before the control loop: calls finish there
   control_loop->Stop();
   control_thread.join();
   for (auto& w : workers) w->Stop();

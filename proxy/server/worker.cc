@@ -160,6 +160,7 @@ void Worker::Acceptor::AcceptAll() {
     }
     global.live.fetch_add(1, std::memory_order_relaxed);
     local.live.fetch_add(1, std::memory_order_relaxed);
+    local.total.fetch_add(1, std::memory_order_relaxed);
     worker_.live_sessions_.fetch_add(1, std::memory_order_relaxed);
     TcpSession::Start(worker_, frontend_, fd, client, accept_proxy_);
   }
