@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <deque>
+#include <mutex>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -45,13 +46,13 @@ class EventWriter : public grpc::ServerWriteReactor<adminpb::Event> {
   explicit EventWriter(AdminService* service) : service_(service) {}
   // Thread-safe.
   void Enqueue(adminpb::Event event) {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     if (finished_) return;
     queue_.push_back(std::move(event));
     if (!writing_) WriteNextLocked();
   }
   void OnWriteDone(bool ok) override {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     writing_ = false;
     if (!ok) {
       FinishLocked(grpc::Status::CANCELLED);
@@ -61,27 +62,28 @@ class EventWriter : public grpc::ServerWriteReactor<adminpb::Event> {
     if (!queue_.empty()) WriteNextLocked();
   }
   void OnCancel() override {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     FinishLocked(grpc::Status::CANCELLED);
   }
   void OnDone() override;
 
  private:
-  void WriteNextLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  void WriteNextLocked() {  // mu_ held
     writing_ = true;
     StartWrite(&queue_.front());
   }
-  void FinishLocked(grpc::Status status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  void FinishLocked(grpc::Status status) {  // mu_ held
     if (finished_) return;
     finished_ = true;
     Finish(status);
   }
 
   AdminService* service_;
-  absl::Mutex mu_;
-  std::deque<adminpb::Event> queue_ ABSL_GUARDED_BY(mu_);
-  bool writing_ ABSL_GUARDED_BY(mu_) = false;
-  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  // std::mutex: see EventLoop (TSan cannot see Debian's absl::Mutex).
+  std::mutex mu_;
+  std::deque<adminpb::Event> queue_;  // guarded by mu_, as are the two flags
+  bool writing_ = false;
+  bool finished_ = false;
 };
 
 class AdminService final : public adminpb::AdminService::CallbackService {
@@ -303,7 +305,7 @@ class AdminService final : public adminpb::AdminService::CallbackService {
       adminpb::Event snapshot = NewEvent();
       FillAllBackends(snapshot.mutable_snapshot());
       {
-        absl::MutexLock lock(&watchers_mu_);
+        std::lock_guard<std::mutex> lock(watchers_mu_);
         watchers_.insert(writer);
       }
       writer->Enqueue(std::move(snapshot));
@@ -312,7 +314,7 @@ class AdminService final : public adminpb::AdminService::CallbackService {
   }
 
   void Forget(EventWriter* writer) {
-    absl::MutexLock lock(&watchers_mu_);
+    std::lock_guard<std::mutex> lock(watchers_mu_);
     watchers_.erase(writer);
   }
 
@@ -404,7 +406,7 @@ class AdminService final : public adminpb::AdminService::CallbackService {
   // Control thread: a pool changed; tell every watcher.
   void OnPoolChange(const PoolChange& change) {
     {
-      absl::MutexLock lock(&watchers_mu_);
+      std::lock_guard<std::mutex> lock(watchers_mu_);
       if (watchers_.empty()) return;
     }
     adminpb::Event event = NewEvent();
@@ -425,15 +427,15 @@ class AdminService final : public adminpb::AdminService::CallbackService {
         }
         break;
     }
-    absl::MutexLock lock(&watchers_mu_);
+    std::lock_guard<std::mutex> lock(watchers_mu_);
     for (EventWriter* w : watchers_) w->Enqueue(event);
   }
 
   AdminContext ctx_;
   TokenAuth auth_;
   uint64_t sequence_ = 0;  // control thread only
-  absl::Mutex watchers_mu_;
-  std::set<EventWriter*> watchers_ ABSL_GUARDED_BY(watchers_mu_);
+  std::mutex watchers_mu_;
+  std::set<EventWriter*> watchers_;  // guarded by watchers_mu_
 };
 
 void EventWriter::OnDone() {

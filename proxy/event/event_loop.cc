@@ -121,7 +121,7 @@ int EventLoop::NextTimeoutMs() const {
 
 void EventLoop::Post(std::function<void()> fn) {
   {
-    absl::MutexLock lock(&post_mu_);
+    std::lock_guard<std::mutex> lock(post_mu_);
     posted_.push_back(std::move(fn));
   }
   uint64_t one = 1;
@@ -135,7 +135,7 @@ void EventLoop::RunPosted() {
   (void)unused;
   std::vector<std::function<void()>> batch;
   {
-    absl::MutexLock lock(&post_mu_);
+    std::lock_guard<std::mutex> lock(post_mu_);
     batch.swap(posted_);
   }
   for (auto& fn : batch) fn();

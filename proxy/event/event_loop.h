@@ -11,9 +11,9 @@
 #include <memory>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
+#include <mutex>
+
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 
 namespace tender {
 
@@ -87,8 +87,10 @@ class EventLoop {
   std::atomic<bool> stop_{false};
   std::vector<Timer*> heap_;
   std::vector<Deferred*> graveyard_;
-  absl::Mutex post_mu_;
-  std::vector<std::function<void()>> posted_ ABSL_GUARDED_BY(post_mu_);
+  // std::mutex rather than absl::Mutex: Debian's Abseil is not built for ThreadSanitizer,
+  // which then cannot see absl::Mutex and reports every guarded access as a race.
+  std::mutex post_mu_;
+  std::vector<std::function<void()>> posted_;  // guarded by post_mu_
 };
 
 int64_t MonotonicMs();
