@@ -46,7 +46,17 @@ void Worker::StopAccepting() {
   });
 }
 
-void Worker::Stop() { loop_->Stop(); }
+void Worker::Stop() {
+  // Sessions still open are closed (and freed) on the loop before it ends.
+  loop_->Post([this] {
+    for (TcpSession* s = live_head_; s != nullptr;) {
+      TcpSession* next = s->next_live;  // Close unregisters s
+      s->Abort();
+      s = next;
+    }
+    loop_->Stop();
+  });
+}
 
 void Worker::Join() {
   if (thread_.joinable()) thread_.join();

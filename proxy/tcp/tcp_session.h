@@ -92,6 +92,8 @@ class TcpSession : public TimerHandler, public Deferred {
   // Called by the owner when a server slot may be free; false if still queued.
   // (Declared here so that Worker can drain its queues.)
   bool TryLeaveQueue();
+  // Closes the session at once (process stop).
+  void Abort() { Close("KD"); }
   // Closes the session if it is established on `server` (on-marked-down/up shutdowns).
   void ShutdownIfOn(const ServerLoad* server);
   // The owner's intrusive list of live sessions.
