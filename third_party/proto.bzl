@@ -35,3 +35,28 @@ def tender_cc_grpc_library(name, srcs, deps = [], visibility = None):
         deps = deps + ["//third_party:grpcpp", "//third_party:protobuf"],
         visibility = visibility,
     )
+
+def tender_cc_proto_library(name, srcs, deps = [], visibility = None):
+    """Generates <x>.pb.{h,cc} (messages only, no services) for each .proto and wraps them.
+
+    Includes are relative to this package's directory, as for tender_cc_grpc_library.
+    """
+    outs = []
+    for src in srcs:
+        base = src[:-len(".proto")]
+        outs += [base + ".pb.h", base + ".pb.cc"]
+    pkg = native.package_name()
+    native.genrule(
+        name = name + "_codegen",
+        srcs = srcs,
+        outs = outs,
+        cmd = "protoc --proto_path=" + pkg + " --cpp_out=$(GENDIR)/" + pkg + " $(SRCS)",
+    )
+    native.cc_library(
+        name = name,
+        srcs = [o for o in outs if o.endswith(".cc")],
+        hdrs = [o for o in outs if o.endswith(".h")],
+        includes = ["."],
+        deps = deps + ["//third_party:protobuf"],
+        visibility = visibility,
+    )
