@@ -273,6 +273,7 @@ class AdminService final : public adminpb::AdminService::CallbackService {
         m.address = *address;
         m.weight = member.has_weight() ? static_cast<int>(member.weight()) : 1;
         m.maintenance = member.maintenance();
+        m.draining = member.draining();
         slots[slot] = std::move(m);
       }
       auto pool = ctx_.pools->ApplySlots(request->backend(), request->template_prefix(), slots);
@@ -490,6 +491,12 @@ absl::StatusOr<std::unique_ptr<AdminServer>> AdminServer::Start(const config::Ad
 }
 
 AdminServer::~AdminServer() { Shutdown(); }
+
+void AdminServer::SetServing(bool serving) {
+  if (server_ != nullptr && server_->GetHealthCheckService() != nullptr) {
+    server_->GetHealthCheckService()->SetServingStatus(serving);
+  }
+}
 
 void AdminServer::Shutdown() {
   if (server_ == nullptr) return;

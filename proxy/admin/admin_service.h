@@ -46,6 +46,8 @@ class AdminServer {
   ~AdminServer();
   // Stops serving; open streams are cancelled. Call before the control loop stops.
   void Shutdown();
+  // grpc.health.v1 answers SERVING or NOT_SERVING (readiness: discovery has synced).
+  void SetServing(bool serving);
   // The address actually listened on (with the port resolved).
   const std::string& address() const { return address_; }
 

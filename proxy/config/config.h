@@ -87,14 +87,28 @@ struct ServerConfig {
   ServerParams params;
 };
 
+// What a `server-template ... consul@SOURCE/SERVICE` asks of discovery; written between the
+// target and the server parameters (docs/discovery.md).
+struct DiscoveryOptions {
+  std::vector<std::string> tags;  // tag=T (repeatable): instances must carry every tag
+  bool passing_only = true;       // `passing` (default) or `any`
+  std::string filter;             // filter="..." (Consul's filter expression)
+  std::string datacenter;         // dc=NAME
+  std::string ns;                 // ns=NAME (Consul Enterprise namespaces)
+  bool cached = false;            // `cached`: ask the agent's cache
+  bool on_empty_apply = false;    // on-empty keep-last (default) | apply
+  absl::Duration drain = absl::Seconds(10);  // drain T: how long a departed instance's slot drains
+};
+
 // `server-template PREFIX NUM|LOW-HIGH TARGET[:PORT] [params]`: slots PREFIX<LOW>..PREFIX<HIGH>.
 struct ServerTemplateConfig {
   SourceLocation where;
   std::string prefix;
   int first = 1;
   int last = 1;
-  std::string target;  // an FQDN, or consul@SOURCE/SERVICE once discovery lands
+  std::string target;  // consul@SOURCE/SERVICE
   int port = 0;
+  DiscoveryOptions discovery;
   ServerParams params;
 };
 

@@ -244,6 +244,13 @@ void AppendBackendSide(Writer& w, const ProxyConfig& p) {
   for (const ServerTemplateConfig& t : p.server_templates) {
     std::string target = t.port ? absl::StrCat(t.target, ":", t.port) : t.target;
     std::vector<std::string> v = {"server-template", Q(t.prefix), absl::StrCat(t.first, "-", t.last), Q(target)};
+    for (const std::string& tag : t.discovery.tags) v.push_back(Q("tag=" + tag));
+    v.push_back(t.discovery.passing_only ? "passing" : "any");
+    if (!t.discovery.filter.empty()) v.push_back(Q("filter=" + t.discovery.filter));
+    if (!t.discovery.datacenter.empty()) v.push_back(Q("dc=" + t.discovery.datacenter));
+    if (!t.discovery.ns.empty()) v.push_back(Q("ns=" + t.discovery.ns));
+    if (t.discovery.cached) v.push_back("cached");
+    v.insert(v.end(), {"on-empty", t.discovery.on_empty_apply ? "apply" : "keep-last", "drain", FormatTime(t.discovery.drain)});
     for (std::string& x : ServerParamWords(t.params)) v.push_back(std::move(x));
     w.Line(v);
   }

@@ -124,6 +124,41 @@ std::vector<std::string> ServerKeywordNames() {
   return names;
 }
 
+// tag=T, passing|any, filter=EXPR, dc=NAME, ns=NAME, cached, on-empty keep-last|apply,
+// drain T: discovery's options, between the target and the server parameters.
+bool ParseDiscoveryOptions(Cursor& c, DiscoveryOptions* d) {
+  while (!c.AtEnd()) {
+    const std::string& w = c.Peek()->text;
+    auto value_of = [&](absl::string_view prefix, std::string* out) {
+      if (!absl::StartsWith(w, prefix)) return false;
+      *out = w.substr(prefix.size());
+      return true;
+    };
+    std::string v;
+    if (value_of("tag=", &v)) {
+      if (v.empty()) return c.Fail("'tag=' needs a tag");
+      d->tags.push_back(v);
+    } else if (value_of("filter=", &d->filter) || value_of("dc=", &d->datacenter) || value_of("ns=", &d->ns)) {
+    } else if (w == "passing" || w == "any") {
+      d->passing_only = w == "passing";
+    } else if (w == "cached") {
+      d->cached = true;
+    } else if (w == "on-empty") {
+      c.Take();
+      if (c.AtEnd() || (!c.PeekIs("keep-last") && !c.PeekIs("apply"))) return c.Fail("'on-empty' expects keep-last or apply");
+      d->on_empty_apply = c.Peek()->text == "apply";
+    } else if (w == "drain") {
+      c.Take();
+      if (!c.TakeTime("the drain time of a departed instance", &d->drain)) return false;
+      continue;
+    } else {
+      return true;  // the server parameters start here
+    }
+    c.Take();
+  }
+  return true;
+}
+
 }  // namespace
 
 bool ParseServerAddress(Cursor& c, const Word& w, std::string* host, int* port) {
@@ -218,6 +253,7 @@ bool ParseServerTemplateLine(Cursor& c, const ServerParams& defaults, ServerTemp
   std::string host;
   if (!ParseServerAddress(c, target, &host, &out->port)) return false;
   out->target = host;
+  if (!ParseDiscoveryOptions(c, &out->discovery)) return false;
   return ParseServerParams(c, &out->params);
 }
 

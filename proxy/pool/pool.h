@@ -80,6 +80,7 @@ struct ServerEntry {
   std::string instance_id;      // template slots: the discovery instance in the slot
   bool has_address = true;      // false for an empty template slot
   bool slot_maintenance = false;  // the slot's instance is in maintenance in the catalog
+  bool slot_draining = false;     // the slot's instance left the catalog; its sessions finish
   bool checked = false;
   // An operator's (or the config's `disabled`) state; it wins over discovery.
   std::optional<AdminState> operator_state;
@@ -90,6 +91,7 @@ struct ServerEntry {
   void RecomputeAdmin() {
     if (operator_state) admin = *operator_state;
     else if (!has_address || slot_maintenance) admin = AdminState::kMaint;
+    else if (slot_draining) admin = AdminState::kDrain;
     else admin = AdminState::kReady;
   }
 };

@@ -174,6 +174,7 @@ absl::StatusOr<const BackendPool*> PoolManager::ApplySlots(const std::string& ba
       s.has_address = false;
       s.instance_id.clear();
       s.slot_maintenance = false;
+      s.slot_draining = false;
     } else {
       s.has_address = true;
       s.instance_id = m->second.instance_id;
@@ -182,6 +183,7 @@ absl::StatusOr<const BackendPool*> PoolManager::ApplySlots(const std::string& ba
       s.configured_weight = m->second.weight;
       s.weight = m->second.weight;
       s.slot_maintenance = m->second.maintenance;
+      s.slot_draining = m->second.draining;
     }
     s.RecomputeAdmin();
     bool moved = had != s.has_address || old_id != s.instance_id ||

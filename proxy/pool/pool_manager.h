@@ -28,6 +28,7 @@ struct SlotMember {
   SocketAddress address;
   int weight = 1;
   bool maintenance = false;
+  bool draining = false;  // left the catalog: established sessions finish, no new ones
 };
 
 class PoolManager {

@@ -24,11 +24,6 @@ void CheckRuntimeSupport(const ProxyConfig& p, std::vector<std::string>* errors,
   for (const auto& b : p.binds) {
     if (b.ssl) error(b.where, "'bind ... ssl'");
   }
-  if (!p.server_templates.empty()) {
-    warnings->push_back(absl::StrCat(At(p.server_templates[0].where), "backend '", p.name,
-                                     "': server-template slots start empty (MAINT) and are filled through the "
-                                     "admin service's ApplyPool; Consul discovery is not implemented yet"));
-  }
   for (const auto& s : p.servers) {
     if (s.params.ssl) error(s.where, "'server ... ssl'");
     if (s.params.check_ssl) error(s.where, "'check-ssl'");

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <thread>
 
@@ -15,6 +16,7 @@
 #include "absl/strings/str_join.h"
 #include "proxy/common/log.h"
 #include "proxy/admin/admin_service.h"
+#include "discovery/manager.h"
 #include "proxy/event/event_loop.h"
 #include "proxy/health/health_manager.h"
 #include "proxy/pool/pool_manager.h"
@@ -122,9 +124,40 @@ int RunServer(const config::Config& config, const std::vector<std::string>& file
       h->ReportErrorLimit(b, s, e);
     });
   }
-  pools.set_address_listener([h = health->get()](const std::string& b, const std::string& s, const ServerEntry& e) {
+  pools.set_address_listener([h = health->get(), &peers](const std::string& b, const std::string& s,
+                                                          const ServerEntry& e) {
     h->Retarget(b, s, e);
+    // An emptied slot's instance is gone: what is left of its sessions ends now.
+    if (!e.has_address) {
+      for (Worker* w : peers) w->ShutdownSessionsOn(e.load);
+    }
   });
+  // Discovery fills server-template slots through the same ApplySlots as ApplyPool.
+  AdminServer* admin_for_ready = nullptr;
+  auto discovery = discovery::DiscoveryManager::Create(
+      config, control_loop.get(),
+      [&pools](const std::string& backend, const std::string& prefix,
+               const std::vector<discovery::SlotAssignment>& assignments) {
+        std::map<std::string, SlotMember> slots;
+        for (const discovery::SlotAssignment& a : assignments) {
+          if (!a.filled) continue;
+          auto address = ResolveAddress(a.address, a.port);
+          if (!address.ok()) {
+            TENDER_LOG(kWarning, "discovery: ", backend, "/", a.slot, ": ", address.status().message());
+            continue;
+          }
+          slots[a.slot] = SlotMember{a.instance_id, *address, a.weight, a.maintenance, a.draining};
+        }
+        auto applied = pools.ApplySlots(backend, prefix, slots);
+        if (!applied.ok()) TENDER_LOG(kWarning, "discovery: ", applied.status().message());
+      },
+      [&admin_for_ready] {
+        if (admin_for_ready != nullptr) admin_for_ready->SetServing(true);
+      });
+  if (!discovery.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(discovery.status().message()).c_str());
+    return 1;
+  }
   std::unique_ptr<AdminServer> admin;
   if (config.global.admin) {
     AdminContext admin_ctx;
@@ -145,9 +178,16 @@ int RunServer(const config::Config& config, const std::vector<std::string>& file
     }
     admin = std::move(*started);
     TENDER_LOG(kInfo, "admin service listening on ", admin->address());
+    // Not ready until every discovery source has synced: a fresh sidecar never serves
+    // from empty pools.
+    if (!(*discovery)->empty()) {
+      admin->SetServing(false);
+      admin_for_ready = admin.get();
+    }
   }
   for (auto& w : workers) w->Start();
   control_loop->Post([h = health->get()] { h->Start(); });
+  (*discovery)->Start();
   std::thread control_thread([&control_loop] { control_loop->Run(); });
   TENDER_LOG(kInfo, "tender ", kVersion, " ready: ", runtime->listeners.size(), " listener(s), ",
              runtime->pools.size(), " backend(s), ", runtime->threads, " worker thread(s), config ",
@@ -168,6 +208,7 @@ int RunServer(const config::Config& config, const std::vector<std::string>& file
       nanosleep(&ts, nullptr);
     }
   }
+  (*discovery)->Stop();
   if (admin) admin->Shutdown();  // before the control loop: calls finish there
   control_loop->Stop();
   control_thread.join();
