@@ -130,8 +130,9 @@ void ConsulCatalog::Loop(WatchState* w) {
     uint64_t previous = index;
     if (new_index < previous) index = 0;
     else index = new_index == 0 ? 1 : new_index;
-    bool unchanged = delivered && new_index == previous && !recovered;
-    if (unchanged || (delivered && endpoints == last && !recovered)) continue;  // a spurious wake-up
+    // An unchanged index normally means nothing changed (a timeout or spurious wake-up),
+    // but an index can also go back and forth across a Consul restart: the content decides.
+    if (delivered && endpoints == last && !recovered) continue;
     last = endpoints;
     delivered = true;
     deliver(endpoints);
