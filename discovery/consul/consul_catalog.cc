@@ -77,15 +77,22 @@ void ConsulCatalog::Loop(WatchState* w) {
   if (!agent_.token.empty()) headers["X-Consul-Token"] = agent_.token;
   // Consul adds up to wait/16 of jitter to a blocking query; allow for it and for the trip.
   absl::Duration timeout = agent_.wait + agent_.wait / 16 + absl::Seconds(5);
-  absl::Time last_request = absl::InfinitePast();
+  // Rate limit: a bucket of 10 queries refilled at 100 per second. A single change is
+  // never delayed; a catalog that churns without pause costs Consul at most 100 queries/s.
+  double tokens = 10;
+  absl::Time refilled = absl::Now();
   auto deliver = [&](const CatalogUpdate& u) {
     for (const UpdateCallback& cb : w->callbacks) cb(u);
   };
   while (!stopping_.load()) {
-    // Rate-limit wake-ups: at most one query per 10 ms, however fast the index moves.
-    absl::Duration since = absl::Now() - last_request;
-    if (since < absl::Milliseconds(10) && !Sleep(absl::Milliseconds(10) - since)) break;
-    last_request = absl::Now();
+    absl::Time now = absl::Now();
+    tokens = std::min(10.0, tokens + absl::ToDoubleSeconds(now - refilled) * 100);
+    refilled = now;
+    if (tokens < 1) {
+      if (!Sleep(absl::Milliseconds(10))) break;
+      continue;
+    }
+    tokens -= 1;
     auto response = HttpGet(agent_.target, QueryPath(w->key, index), headers, timeout, stop_pipe_[0]);
     if (stopping_.load()) break;
     std::string error;
