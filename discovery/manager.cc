@@ -191,8 +191,9 @@ void DiscoveryManager::Apply(Template& t) {
                     a.maintenance ? "(maint)" : "");
     out.push_back(std::move(a));
   }
-  TENDER_LOG(kInfo, "discovery: ", t.backend, "/", t.prefix, " slots:", summary);
   apply_(t.backend, t.prefix, out);
+  // Logged once applied: whoever reads this line finds the change in place.
+  TENDER_LOG(kInfo, "discovery: ", t.backend, "/", t.prefix, " slots:", summary);
 }
 
 void DiscoveryManager::ArmDrainTimer(Template& t) {

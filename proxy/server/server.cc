@@ -127,17 +127,28 @@ int RunServer(const config::Config& config, const std::vector<std::string>& file
   pools.set_address_listener([h = health->get(), &peers](const std::string& b, const std::string& s,
                                                           const ServerEntry& e) {
     h->Retarget(b, s, e);
-    // An emptied slot's instance is gone: what is left of its sessions ends now.
-    if (!e.has_address) {
-      for (Worker* w : peers) w->ShutdownSessionsOn(e.load);
-    }
   });
   // Discovery fills server-template slots through the same ApplySlots as ApplyPool.
   AdminServer* admin_for_ready = nullptr;
   auto discovery = discovery::DiscoveryManager::Create(
       config, control_loop.get(),
-      [&pools](const std::string& backend, const std::string& prefix,
-               const std::vector<discovery::SlotAssignment>& assignments) {
+      [&pools, &peers, draining = std::map<std::string, bool>()](
+          const std::string& backend, const std::string& prefix,
+          const std::vector<discovery::SlotAssignment>& assignments) mutable {
+        // A slot whose drain ended (draining, now empty): the sessions still on it end now.
+        if (const BackendPool* pool = pools.Find(backend)) {
+          for (const discovery::SlotAssignment& a : assignments) {
+            std::string key = absl::StrCat(backend, "/", a.slot);
+            if (draining[key] && !a.filled) {
+              for (const ServerEntry& e : pool->servers) {
+                if (e.name == a.slot) {
+                  for (Worker* w : peers) w->ShutdownSessionsOn(e.load);
+                }
+              }
+            }
+            draining[key] = a.filled && a.draining;
+          }
+        }
         std::map<std::string, SlotMember> slots;
         for (const discovery::SlotAssignment& a : assignments) {
           if (!a.filled) continue;

@@ -247,6 +247,8 @@ std::string ConsulStandIn::Handle(const std::string& method, const std::string& 
              (client_index < start_index) || (index_ < start_index);
     });
   }
+  // ACLs are evaluated when the answer is made (the tokens may have changed while blocked).
+  if (!tokens_.empty() && !tokens_.count(token)) return Response(403, "Forbidden", {}, "ACL not found\n");
   std::vector<std::pair<std::string, std::string>> out_headers = {
       {"Content-Type", "application/json"},
       {"Vary", "Accept-Encoding"},

@@ -2,6 +2,7 @@
 // reflection (what grpcurl does) and gRPC health.
 #include <unistd.h>
 
+#include <fstream>
 #include <map>
 #include <set>
 #include <memory>
@@ -29,9 +30,13 @@ class AdminTest : public ::testing::Test {
     port_ = FreePort();
     dyn_port_ = FreePort();
     admin_port_ = FreePort();
+    // An empty catalog: discovery syncs (so the service is ready) and leaves the slots to
+    // ApplyPool.
+    std::string catalog = absl::StrCat(std::getenv("TEST_TMPDIR"), "/web.json");
+    std::ofstream(catalog) << "[]";
     ASSERT_TRUE(tender_.Start(absl::StrCat(
         "global\n nbthread 1\n admin grpc 127.0.0.1:", admin_port_, "\n"
-        "consul local\n address 127.0.0.1:8500\n"
+        "consul local\n catalog-file ", catalog, "\n"
         "defaults\n mode tcp\n timeout connect 1s\n timeout client 5s\n timeout server 5s\n timeout queue 200ms\n"
         "listen svc\n bind 127.0.0.1:", port_, "\n balance roundrobin\n"
         " server a 127.0.0.1:", a_->port(), " check inter 100ms\n"

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <fstream>
 #include <map>
 #include <random>
 #include <thread>
@@ -25,12 +26,14 @@ TEST(AdminConcurrencyTest, ThousandChangesUnderLoad) {
   std::vector<std::unique_ptr<TestServer>> others;
   for (int i = 0; i < 4; ++i) others.push_back(std::make_unique<TestServer>(absl::StrCat("s", i), Behaviour::kSendName));
   int port = FreePort(), admin_port = FreePort();
+  std::string catalog = absl::StrCat(std::getenv("TEST_TMPDIR"), "/dyn.json");
+  std::ofstream(catalog) << "[]";
   std::string servers = absl::StrCat(" server anchor 127.0.0.1:", anchor.port(), "\n");
   for (int i = 0; i < 4; ++i) absl::StrAppend(&servers, " server s", i, " 127.0.0.1:", others[i]->port(), "\n");
   TenderProcess tender;
   ASSERT_TRUE(tender.Start(absl::StrCat(
       "global\n nbthread 2\n admin grpc 127.0.0.1:", admin_port, "\n"
-      "consul local\n address 127.0.0.1:8500\n"
+      "consul local\n catalog-file ", catalog, "\n"
       "defaults\n mode tcp\n timeout connect 2s\n timeout client 10s\n timeout server 10s\n"
       "listen svc\n bind 127.0.0.1:", port, "\n balance roundrobin\n", servers,
       " server-template dyn 1-4 consul@local/dyn\n")))
