@@ -51,6 +51,7 @@ class AdminTest : public ::testing::Test {
   template <typename Req, typename Resp, typename Method>
   grpc::Status Call(Method method, const Req& req, Resp* resp) {
     grpc::ClientContext ctx;
+    ctx.set_wait_for_ready(true);
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
     return (stub_.get()->*method)(&ctx, req, resp);
   }

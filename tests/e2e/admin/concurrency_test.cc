@@ -59,6 +59,8 @@ TEST(AdminConcurrencyTest, ThousandChangesUnderLoad) {
   for (int i = 0; i < 1000; ++i) {
     int what = rng() % 3;
     grpc::ClientContext ctx;
+    ctx.set_wait_for_ready(true);
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
     if (what == 0) {
       std::string server = absl::StrCat("s", rng() % 4);
       pb::SetServerWeightRequest req;
@@ -66,7 +68,11 @@ TEST(AdminConcurrencyTest, ThousandChangesUnderLoad) {
       req.set_server(server);
       req.set_weight(rng() % 11);
       pb::Server resp;
-      ASSERT_TRUE(stub->SetServerWeight(&ctx, req, &resp).ok());
+      grpc::Status st = stub->SetServerWeight(&ctx, req, &resp);
+      if (!st.ok()) {
+        ADD_FAILURE() << st.error_code() << " " << st.error_message() << "\n" << tender.output();
+        break;
+      }
       last[server].first = req.weight();
     } else if (what == 1) {
       std::string server = absl::StrCat("s", rng() % 4);
@@ -75,7 +81,11 @@ TEST(AdminConcurrencyTest, ThousandChangesUnderLoad) {
       req.set_server(server);
       req.set_state(static_cast<pb::AdminState>(1 + rng() % 3));
       pb::Server resp;
-      ASSERT_TRUE(stub->SetServerState(&ctx, req, &resp).ok());
+      grpc::Status st = stub->SetServerState(&ctx, req, &resp);
+      if (!st.ok()) {
+        ADD_FAILURE() << st.error_code() << " " << st.error_message() << "\n" << tender.output();
+        break;
+      }
       last[server].second = req.state();
     } else {
       pb::ApplyPoolRequest req;
@@ -90,11 +100,16 @@ TEST(AdminConcurrencyTest, ThousandChangesUnderLoad) {
         last_slot_port[absl::StrCat("dyn", slot)] = m.port();
       }
       pb::ApplyPoolResponse resp;
-      ASSERT_TRUE(stub->ApplyPool(&ctx, req, &resp).ok());
+      grpc::Status st = stub->ApplyPool(&ctx, req, &resp);
+      if (!st.ok()) {
+        ADD_FAILURE() << st.error_code() << " " << st.error_message() << "\n" << tender.output();
+        break;
+      }
     }
   }
   stop = true;
-  for (auto& t : clients) t.join();
+  for (auto& t : clients) t.join();  // always joined: a failed call above only breaks the loop
+  if (HasFailure()) return;
   EXPECT_EQ(failed, 0);
   EXPECT_GT(served, 0);
 
