@@ -120,13 +120,13 @@ int TenderProcess::Stop(int sig) {
   return 128 + WTERMSIG(status);
 }
 
-int RunCommand(const std::vector<std::string>& argv_in, std::string* output) {
+int RunCommand(const std::vector<std::string>& argv_in, std::string* output, bool with_stderr) {
   int fds[2];
   pipe2(fds, O_CLOEXEC);
   pid_t pid = fork();
   if (pid == 0) {
     dup2(fds[1], STDOUT_FILENO);
-    dup2(fds[1], STDERR_FILENO);
+    if (with_stderr) dup2(fds[1], STDERR_FILENO);
     std::vector<std::string> copy = argv_in;
     std::vector<char*> argv;
     for (auto& a : copy) argv.push_back(a.data());

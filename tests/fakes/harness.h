@@ -48,8 +48,9 @@ class TenderProcess {
   std::string config_path_;
 };
 
-// Runs a command to completion; returns its exit code and fills `output` with stdout+stderr.
-int RunCommand(const std::vector<std::string>& argv, std::string* output);
+// Runs a command to completion; returns its exit code and fills `output` with stdout and
+// (unless `with_stderr` is false) stderr.
+int RunCommand(const std::vector<std::string>& argv, std::string* output, bool with_stderr = true);
 
 // A loopback TCP server on its own thread.
 class TestServer {

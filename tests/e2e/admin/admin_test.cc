@@ -44,6 +44,8 @@ class AdminTest : public ::testing::Test {
         "frontend dynfe\n bind 127.0.0.1:", dyn_port_, "\n default_backend dyn\n"
         "backend dyn\n server-template web 1-3 consul@local/web check inter 100ms\n")))
         << tender_.output();
+    // Discovery's first (empty) sync must be behind us before the tests fill slots.
+    ASSERT_TRUE(tender_.WaitForOutput("discovery: every source has synced")) << tender_.output();
     channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", admin_port_), grpc::InsecureChannelCredentials());
     stub_ = pb::AdminService::NewStub(channel_);
   }

@@ -38,6 +38,8 @@ TEST(AdminConcurrencyTest, ThousandChangesUnderLoad) {
       "listen svc\n bind 127.0.0.1:", port, "\n balance roundrobin\n", servers,
       " server-template dyn 1-4 consul@local/dyn\n")))
       << tender.output();
+  // Discovery's first (empty) sync must be behind us before the test fills slots.
+  ASSERT_TRUE(tender.WaitForOutput("discovery: every source has synced")) << tender.output();
   auto stub = pb::AdminService::NewStub(
       grpc::CreateChannel(absl::StrCat("127.0.0.1:", admin_port), grpc::InsecureChannelCredentials()));
 
