@@ -91,6 +91,7 @@ absl::StatusOr<std::unique_ptr<DiscoveryManager>> DiscoveryManager::Create(const
       t->prefix = st.prefix;
       t->port = st.port;
       t->checked = st.params.check;
+      t->service = service;
       t->options = st.discovery;
       std::vector<std::string> names;
       for (int i = st.first; i <= st.last; ++i) names.push_back(absl::StrCat(st.prefix, i));
@@ -124,7 +125,11 @@ void DiscoveryManager::Stop() {
 }
 
 void DiscoveryManager::OnUpdate(Template& t, const CatalogUpdate& update) {
-  if (!update.ok()) return;  // the catalog logged it; the last good slots stay
+  if (!update.ok()) {  // the catalog logged it; the last good slots stay
+    t.errors++;
+    t.last_error = std::string(update.status().message());
+    return;
+  }
   std::vector<Endpoint> usable;
   for (Endpoint e : *update) {
     if (!HasTags(e, t.options.tags)) continue;
@@ -140,6 +145,7 @@ void DiscoveryManager::OnUpdate(Template& t, const CatalogUpdate& update) {
     for (const Slot& s : t.assigner->slots()) had_any |= s.state != Slot::State::kEmpty;
     if (had_any) {
       // A token that lost service:read gets `[]` with 200 from Consul, not an error.
+      t.empty_answers_kept++;
       if (!t.warned_empty) {
         TENDER_LOG(kWarning, "discovery: ", t.backend, "/", t.prefix, ": the catalog answered with no instance; "
                    "keeping the last pool (on-empty keep-last)");
@@ -192,6 +198,7 @@ void DiscoveryManager::Apply(Template& t) {
     out.push_back(std::move(a));
   }
   apply_(t.backend, t.prefix, out);
+  t.changes++;
   // Logged once applied: whoever reads this line finds the change in place.
   TENDER_LOG(kInfo, "discovery: ", t.backend, "/", t.prefix, " slots:", summary);
 }
@@ -203,6 +210,25 @@ void DiscoveryManager::ArmDrainTimer(Template& t) {
   } else {
     loop_->Arm(&t.drain_timer, next);
   }
+}
+
+std::vector<TemplateStats> DiscoveryManager::Stats() const {
+  std::vector<TemplateStats> out;
+  for (const auto& t : templates_) {
+    TemplateStats s;
+    s.backend = t->backend;
+    s.prefix = t->prefix;
+    s.service = t->service;
+    s.synced = t->synced;
+    for (const Slot& slot : t->assigner->slots()) s.instances += slot.state != Slot::State::kEmpty;
+    s.overflow = t->assigner->overflow();
+    s.empty_answers_kept = t->empty_answers_kept;
+    s.errors = t->errors;
+    s.last_error = t->last_error;
+    s.changes = t->changes;
+    out.push_back(std::move(s));
+  }
+  return out;
 }
 
 void DiscoveryManager::Template::OnTimer() {

@@ -35,6 +35,18 @@ struct SlotAssignment {
 using SlotApplier = std::function<void(const std::string& backend, const std::string& prefix,
                                        const std::vector<SlotAssignment>& slots)>;
 
+// What an operator sees of one template (GetStats).
+struct TemplateStats {
+  std::string backend, prefix, service;
+  bool synced = false;
+  int instances = 0;
+  int overflow = 0;
+  uint64_t empty_answers_kept = 0;
+  uint64_t errors = 0;
+  std::string last_error;
+  uint64_t changes = 0;
+};
+
 class DiscoveryManager {
  public:
   // `loop` is the control loop; `apply` and `on_ready` run there.
@@ -43,6 +55,8 @@ class DiscoveryManager {
   ~DiscoveryManager();
 
   bool empty() const { return templates_.empty(); }
+  // Control thread.
+  std::vector<TemplateStats> Stats() const;
   void Start();
   void Stop();
 
@@ -58,6 +72,11 @@ class DiscoveryManager {
     bool synced = false;
     bool warned_empty = false;
     int last_overflow = 0;
+    std::string service;
+    uint64_t empty_answers_kept = 0;
+    uint64_t errors = 0;
+    std::string last_error;
+    uint64_t changes = 0;
     Timer drain_timer{this};
     void OnTimer() override;
   };

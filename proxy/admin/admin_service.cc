@@ -163,6 +163,7 @@ class AdminService final : public adminpb::AdminService::CallbackService {
         }
       }
       response->set_current_sessions(ctx_.runtime->global_limit->live.load(std::memory_order_relaxed));
+      if (ctx_.fill_discovery_stats) ctx_.fill_discovery_stats(response);
       return absl::OkStatus();
     });
   }

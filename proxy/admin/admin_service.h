@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,6 +23,10 @@
 #include "tender/admin/v1/admin.grpc.pb.h"
 
 namespace tender {
+namespace adminpb = ::tender::admin::v1;
+}
+
+namespace tender {
 
 // What the service reads and changes; everything here is touched on the control loop only.
 struct AdminContext {
@@ -34,6 +39,8 @@ struct AdminContext {
   int workers = 1;
   int64_t start_unix_ms = 0;
   LogTargets audit_logs;  // the global log targets
+  // Discovery's per-template counters for GetStats (control thread); may be empty.
+  std::function<void(adminpb::Stats*)> fill_discovery_stats;
 };
 
 class AdminService;

@@ -181,6 +181,21 @@ int RunServer(const config::Config& config, const std::vector<std::string>& file
     admin_ctx.workers = runtime->threads;
     admin_ctx.start_unix_ms = absl::ToUnixMillis(absl::Now());
     admin_ctx.audit_logs = runtime->global_logs;
+    admin_ctx.fill_discovery_stats = [d = discovery->get()](adminpb::Stats* stats) {
+      for (const discovery::TemplateStats& t : d->Stats()) {
+        auto* c = stats->add_discovery();
+        c->set_backend(t.backend);
+        c->set_template_prefix(t.prefix);
+        c->set_service(t.service);
+        c->set_synced(t.synced);
+        c->set_instances(t.instances);
+        c->set_overflow(t.overflow);
+        c->set_empty_answers_kept(t.empty_answers_kept);
+        c->set_errors(t.errors);
+        c->set_last_error(t.last_error);
+        c->set_changes(t.changes);
+      }
+    };
     auto started = AdminServer::Start(*config.global.admin, std::move(admin_ctx));
     if (!started.ok()) {
       std::fprintf(stderr, "%s:%d: 'admin grpc': %s\n", config.global.admin->where.file.c_str(),

@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "tender/admin/v1/admin.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "tests/consul/consul_standin.h"
@@ -181,6 +182,38 @@ TEST(ConsulTest, NotReadyUntilTheFirstSync) {
   consul.FailNext(0, 500, "");
   ASSERT_TRUE(tender.WaitForOutput("discovery: every source has synced")) << tender.output();
   EXPECT_EQ(status(), grpc::health::v1::HealthCheckResponse::SERVING);
+}
+
+TEST(ConsulTest, OverflowAndErrorsAreCountedInStats) {
+  ConsulStandIn consul;
+  std::vector<std::unique_ptr<TestServer>> servers;
+  for (int i = 0; i < 6; ++i) {
+    servers.push_back(std::make_unique<TestServer>(absl::StrCat("s", i), Behaviour::kSendName));
+    consul.Register(Web(absl::StrCat("node", i), "web", servers.back()->port()));
+  }
+  int port = FreePort(), admin_port = FreePort();
+  TenderProcess tender;
+  ASSERT_TRUE(tender.Start(Config(consul, port, "", "", absl::StrCat(" admin grpc 127.0.0.1:", admin_port, "\n"))))
+      << tender.output();
+  ASSERT_TRUE(tender.WaitForOutput("2 instance(s) found no free slot")) << tender.output();
+  consul.FailNext(1, 500, "No cluster leader");
+  consul.Register(Web("node0", "web", servers[0]->port()));  // wakes the query into the failure
+  ASSERT_TRUE(tender.WaitForOutput("keeping the last good pool")) << tender.output();
+  auto stub = ::tender::admin::v1::AdminService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", admin_port), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  ::tender::admin::v1::Stats stats;
+  ASSERT_TRUE(stub->GetStats(&ctx, ::tender::admin::v1::GetStatsRequest(), &stats).ok());
+  ASSERT_EQ(stats.discovery_size(), 1);
+  const auto& d = stats.discovery(0);
+  EXPECT_EQ(d.backend(), "web");
+  EXPECT_EQ(d.template_prefix(), "web");
+  EXPECT_EQ(d.service(), "web");
+  EXPECT_TRUE(d.synced());
+  EXPECT_EQ(d.instances(), 4u);
+  EXPECT_EQ(d.overflow(), 2u);
+  EXPECT_GE(d.errors(), 1u);
+  EXPECT_EQ(d.last_error(), "HTTP 500: No cluster leader");
 }
 
 TEST(ConsulTest, StandInRejectsAWaitWithoutUnitAndABadFilter) {
