@@ -63,7 +63,7 @@ bool WaitForStopSignal(const sigset_t& set) {
 
 }  // namespace
 
-int RunServer(const config::Config& config, const std::vector<std::string>& files) {
+int RunServer(const config::Config& config, const std::vector<std::string>& files, bool external_discovery) {
   std::vector<std::string> warnings;
   absl::StatusOr<Runtime> runtime = BuildRuntime(config, &warnings);
   for (const std::string& w : warnings) TENDER_LOG(kWarning, w);
@@ -130,8 +130,13 @@ int RunServer(const config::Config& config, const std::vector<std::string>& file
   });
   // Discovery fills server-template slots through the same ApplySlots as ApplyPool.
   AdminServer* admin_for_ready = nullptr;
+  config::Config no_discovery;  // the same configuration without templates, for --external-discovery
+  if (external_discovery) {
+    no_discovery = config;
+    for (auto& p : no_discovery.proxies) p.server_templates.clear();
+  }
   auto discovery = discovery::DiscoveryManager::Create(
-      config, control_loop.get(),
+      external_discovery ? no_discovery : config, control_loop.get(),
       [&pools, &peers, draining = std::map<std::string, bool>()](
           const std::string& backend, const std::string& prefix,
           const std::vector<discovery::SlotAssignment>& assignments) mutable {

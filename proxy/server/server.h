@@ -12,6 +12,8 @@
 namespace tender {
 
 // Returns the process exit code.
-int RunServer(const config::Config& config, const std::vector<std::string>& files);
+// With `external_discovery`, no discovery runs in this process: a separate
+// `tender discovery` feeds the template slots through the admin service.
+int RunServer(const config::Config& config, const std::vector<std::string>& files, bool external_discovery = false);
 
 }  // namespace tender

@@ -216,6 +216,28 @@ TEST(ConsulTest, OverflowAndErrorsAreCountedInStats) {
   EXPECT_EQ(d.last_error(), "HTTP 500: No cluster leader");
 }
 
+TEST(ConsulTest, SeparateDiscoveryProcessFeedsTheProxyThroughTheAdminService) {
+  ConsulStandIn consul;
+  TestServer a("a", Behaviour::kSendName), b("b", Behaviour::kSendName);
+  consul.Register(Web("node1", "web-1", a.port()));
+  int port = FreePort(), admin_port = FreePort();
+  std::string config = Config(consul, port, "", "", absl::StrCat(" admin grpc 127.0.0.1:", admin_port, "\n"));
+  TenderProcess proxy, discovery;
+  ASSERT_TRUE(proxy.Start(config, {"--external-discovery"})) << proxy.output();
+  ASSERT_TRUE(discovery.Start(config, {"discovery", "--admin", absl::StrCat("127.0.0.1:", admin_port)}))
+      << discovery.output();
+  ASSERT_TRUE(discovery.WaitForOutput("web1=node1/web-1")) << discovery.output();
+  EXPECT_EQ(FetchName(port), "a");
+  consul.Register(Web("node2", "web-2", b.port()));
+  ASSERT_TRUE(discovery.WaitForOutput("web2=node2/web-2")) << discovery.output();
+  std::map<std::string, int> counts;
+  for (int i = 0; i < 4; ++i) counts[FetchName(port)]++;
+  EXPECT_EQ(counts["b"], 2);
+  // The proxy itself never queried Consul.
+  EXPECT_EQ(proxy.output().find("discovery:"), std::string::npos) << proxy.output();
+  EXPECT_NE(proxy.output().find("admin audit: peer=ipv4:127.0.0.1:"), std::string::npos);
+}
+
 TEST(ConsulTest, StandInRejectsAWaitWithoutUnitAndABadFilter) {
   // The stand-in itself follows Consul's documented answers.
   ConsulStandIn consul;
