@@ -31,14 +31,18 @@ absl::StatusOr<std::unique_ptr<Catalog>> MakeCatalog(const config::ConsulConfig&
   std::string address = c.address.empty() ? Env("CONSUL_HTTP_ADDR") : c.address;
   if (address.empty()) address = "127.0.0.1:8500";
   absl::string_view a = address;
-  if (absl::StartsWith(a, "https://")) {
-    return absl::UnimplementedError(absl::StrCat(where, "HTTPS to Consul is not implemented yet; use the local agent over HTTP"));
+  if (absl::ConsumePrefix(&a, "https://")) {
+    agent.target.tls = true;
+    agent.target.port = 8501;  // Consul's HTTPS port
+    // The CA: ca-file, else CONSUL_CACERT, else the system's trusted CAs.
+    agent.target.ca_file = c.ca_file.empty() ? Env("CONSUL_CACERT") : c.ca_file;
   }
   absl::ConsumePrefix(&a, "http://");
   if (absl::ConsumePrefix(&a, "unix://") || absl::ConsumePrefix(&a, "unix@")) {
     agent.target.unix_path = std::string(a);
   } else {
     size_t colon = a.rfind(':');
+    if (absl::StartsWith(a, "[") && a.rfind(']') > colon) colon = absl::string_view::npos;  // [v6] without port
     agent.target.host = std::string(a.substr(0, colon));
     if (colon != absl::string_view::npos && !absl::SimpleAtoi(a.substr(colon + 1), &agent.target.port)) {
       return absl::InvalidArgumentError(absl::StrCat(where, "bad agent address '", address, "'"));

@@ -6,8 +6,13 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
 #include <cerrno>
 #include <cstring>
+#include <memory>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -99,6 +104,55 @@ absl::StatusOr<HttpResponse> Parse(const std::string& raw, bool eof) {
   return r;
 }
 
+std::string SslError() {
+  unsigned long e = ERR_get_error();
+  char buf[256];
+  ERR_error_string_n(e, buf, sizeof(buf));
+  return e ? std::string(buf) : "TLS error";
+}
+
+// A TLS session over a connected socket, closed with the object.
+class TlsStream {
+ public:
+  ~TlsStream() {
+    if (ssl_ != nullptr) SSL_free(ssl_);
+    if (ctx_ != nullptr) SSL_CTX_free(ctx_);
+  }
+  absl::Status Handshake(int fd, const HttpTarget& t) {
+    ctx_ = SSL_CTX_new(TLS_client_method());
+    SSL_CTX_set_min_proto_version(ctx_, TLS1_2_VERSION);
+    int loaded = t.ca_file.empty() ? SSL_CTX_set_default_verify_paths(ctx_)
+                                   : SSL_CTX_load_verify_locations(ctx_, t.ca_file.c_str(), nullptr);
+    if (loaded != 1) return absl::UnavailableError(absl::StrCat("cannot load CA file '", t.ca_file, "': ", SslError()));
+    SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER, nullptr);
+    ssl_ = SSL_new(ctx_);
+    SSL_set_fd(ssl_, fd);
+    X509_VERIFY_PARAM* param = SSL_get0_param(ssl_);
+    // The certificate must name what we connected to: an IP literal as an IP SAN, a name
+    // as a DNS name (then also sent as SNI).
+    if (X509_VERIFY_PARAM_set1_ip_asc(param, t.host.c_str()) != 1) {
+      SSL_set_tlsext_host_name(ssl_, t.host.c_str());
+      X509_VERIFY_PARAM_set1_host(param, t.host.c_str(), 0);
+    }
+    if (SSL_connect(ssl_) != 1) {
+      long verify = SSL_get_verify_result(ssl_);
+      if (verify != X509_V_OK) {
+        return absl::UnavailableError(absl::StrCat("TLS: certificate verify failed: ", X509_verify_cert_error_string(verify)));
+      }
+      return absl::UnavailableError(absl::StrCat("TLS handshake failed: ", SslError()));
+    }
+    return absl::OkStatus();
+  }
+  bool Write(const std::string& data) { return SSL_write(ssl_, data.data(), data.size()) == static_cast<int>(data.size()); }
+  // >0 bytes, 0 at EOF, <0 on error.
+  int Read(char* buf, int n) { return SSL_read(ssl_, buf, n); }
+  bool Pending() const { return SSL_pending(ssl_) > 0; }
+
+ private:
+  SSL_CTX* ctx_ = nullptr;
+  SSL* ssl_ = nullptr;
+};
+
 }  // namespace
 
 std::string UrlEncode(const std::string& value) {
@@ -119,12 +173,27 @@ absl::StatusOr<HttpResponse> HttpGet(const HttpTarget& target, const std::string
   int64_t deadline = NowMs() + absl::ToInt64Milliseconds(timeout);
   auto fd = Connect(target, deadline);
   if (!fd.ok()) return fd.status();
+  // The handshake is bounded by socket timeouts; the response by the poll loop below.
+  timeval tv = {10, 0};
+  setsockopt(*fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  setsockopt(*fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+  std::unique_ptr<TlsStream> tls;
+  if (target.tls) {
+    tls = std::make_unique<TlsStream>();
+    absl::Status hs = tls->Handshake(*fd, target);
+    if (!hs.ok()) {
+      close(*fd);
+      return hs;
+    }
+  }
   std::string request = absl::StrCat("GET ", path, " HTTP/1.1\r\nHost: ",
                                      target.unix_path.empty() ? target.host : "localhost",
                                      "\r\nUser-Agent: tender\r\nAccept: application/json\r\nConnection: close\r\n");
   for (const auto& [name, value] : headers) absl::StrAppend(&request, name, ": ", value, "\r\n");
   request += "\r\n";
-  if (send(*fd, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) {
+  bool sent = tls ? tls->Write(request)
+                  : send(*fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size());
+  if (!sent) {
     close(*fd);
     return absl::UnavailableError("cannot send the request");
   }
@@ -136,17 +205,20 @@ absl::StatusOr<HttpResponse> HttpGet(const HttpTarget& target, const std::string
       close(*fd);
       return absl::DeadlineExceededError("no answer in time");
     }
-    pollfd p[2] = {{*fd, POLLIN, 0}, {cancel_fd, POLLIN, 0}};
-    if (poll(p, cancel_fd >= 0 ? 2 : 1, static_cast<int>(left)) <= 0) continue;
-    if (cancel_fd >= 0 && (p[1].revents & POLLIN)) {
-      close(*fd);
-      return absl::CancelledError("stopping");
+    if (!(tls && tls->Pending())) {
+      pollfd p[2] = {{*fd, POLLIN, 0}, {cancel_fd, POLLIN, 0}};
+      if (poll(p, cancel_fd >= 0 ? 2 : 1, static_cast<int>(left)) <= 0) continue;
+      if (cancel_fd >= 0 && (p[1].revents & POLLIN)) {
+        close(*fd);
+        return absl::CancelledError("stopping");
+      }
     }
-    ssize_t n = recv(*fd, buf, sizeof(buf), 0);
+    ssize_t n = tls ? tls->Read(buf, sizeof(buf)) : recv(*fd, buf, sizeof(buf), 0);
     bool eof = n <= 0;
     if (n > 0) raw.append(buf, n);
     auto parsed = Parse(raw, eof);
     if (parsed.ok() || parsed.status().code() != absl::StatusCode::kOutOfRange) {
+      tls.reset();
       close(*fd);
       return parsed;
     }

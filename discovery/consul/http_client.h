@@ -1,5 +1,6 @@
 // A small blocking HTTP/1.1 GET for Consul's agent, used on discovery's own threads only
-// (long polls never hold a data-plane worker). Plain TCP or a UNIX socket.
+// (long polls never hold a data-plane worker). Plain TCP, TLS (OpenSSL, the certificate
+// verified against a CA file and the host name or IP), or a UNIX socket.
 #pragma once
 
 #include <map>
@@ -20,6 +21,8 @@ struct HttpTarget {
   std::string host;       // IP or name (resolved per request, off the data path)
   int port = 8500;
   std::string unix_path;  // instead of host:port
+  bool tls = false;       // HTTPS: the server's certificate must verify for `host`
+  std::string ca_file;    // trusted CAs for HTTPS; empty: the system's
 };
 
 // `path` includes the query string. Fails with UNAVAILABLE on connection problems and

@@ -145,6 +145,32 @@ int RunCommand(const std::vector<std::string>& argv_in, std::string* output, boo
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+bool MakeCertificates(const std::string& d, std::string* error) {
+  std::ofstream(d + "/san.ext") << "subjectAltName=DNS:localhost,IP:127.0.0.1\n";
+  auto run = [&](std::vector<std::string> argv) { return RunCommand(argv, error) == 0; };
+  auto key = [&](const std::string& name) {
+    return run({"openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-out",
+                d + "/" + name});
+  };
+  if (!key("ca.key") || !run({"openssl", "req", "-x509", "-new", "-key", d + "/ca.key", "-out", d + "/ca.pem", "-days",
+                              "2", "-subj", "/CN=tender-test-ca"})) {
+    return false;
+  }
+  for (const std::string who : {"server", "client"}) {
+    if (!key(who + ".key") ||
+        !run({"openssl", "req", "-new", "-key", d + "/" + who + ".key", "-out", d + "/" + who + ".csr", "-subj",
+              "/CN=" + (who == "server" ? std::string("localhost") : std::string("operator"))}) ||
+        !run({"openssl", "x509", "-req", "-in", d + "/" + who + ".csr", "-CA", d + "/ca.pem", "-CAkey", d + "/ca.key",
+              "-CAcreateserial", "-out", d + "/" + who + ".pem", "-days", "2", "-extfile", d + "/san.ext"})) {
+      return false;
+    }
+  }
+  std::ifstream cert(d + "/server.pem"), key_in(d + "/server.key");
+  std::ofstream bundle(d + "/server-bundle.pem");
+  bundle << cert.rdbuf() << key_in.rdbuf();
+  return true;
+}
+
 TestServer::TestServer(std::string name, Behaviour behaviour, int port)
     : name_(std::move(name)), behaviour_(behaviour) {
   pipe2(stop_pipe_, O_CLOEXEC);

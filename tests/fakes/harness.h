@@ -52,6 +52,11 @@ class TenderProcess {
 // (unless `with_stderr` is false) stderr.
 int RunCommand(const std::vector<std::string>& argv, std::string* output, bool with_stderr = true);
 
+// Makes a test CA and, signed by it, server.pem/server.key (for localhost and 127.0.0.1)
+// and client.pem/client.key, in `dir`, with the real openssl command line. Also writes
+// server-bundle.pem (certificate then key, the form HAProxy's `crt` takes).
+bool MakeCertificates(const std::string& dir, std::string* error);
+
 // A loopback TCP server on its own thread.
 class TestServer {
  public:

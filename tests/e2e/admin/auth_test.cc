@@ -116,26 +116,8 @@ TEST(TokenFileTest, ShortTokensAreRefusedAtStart) {
 class MutualTlsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    std::string d = TmpDir();
-    std::string ext = WriteFile("san.ext", "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
-    std::string out;
-    auto run = [&](std::vector<std::string> argv) {
-      int rc = RunCommand(argv, &out);
-      ASSERT_EQ(rc, 0) << out;
-    };
-    auto key = [&](const std::string& name) {
-      run({"openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-out", d + "/" + name});
-    };
-    key("ca.key");
-    run({"openssl", "req", "-x509", "-new", "-key", d + "/ca.key", "-out", d + "/ca.pem", "-days", "2", "-subj",
-         "/CN=tender-test-ca"});
-    for (const std::string who : {"server", "client"}) {
-      key(who + ".key");
-      run({"openssl", "req", "-new", "-key", d + "/" + who + ".key", "-out", d + "/" + who + ".csr", "-subj",
-           "/CN=" + (who == "server" ? std::string("localhost") : std::string("operator"))});
-      run({"openssl", "x509", "-req", "-in", d + "/" + who + ".csr", "-CA", d + "/ca.pem", "-CAkey", d + "/ca.key",
-           "-CAcreateserial", "-out", d + "/" + who + ".pem", "-days", "2", "-extfile", ext});
-    }
+    std::string error;
+    ASSERT_TRUE(MakeCertificates(TmpDir(), &error)) << error;
   }
 
   void StartTender(bool require_client_cert) {
