@@ -144,6 +144,12 @@ void ConsulStandIn::Serve(int fd) {
   }
   std::string response = request_line.size() >= 2 ? Handle(request_line[0], request_line[1], headers)
                                                    : Response(400, "Bad Request", {}, "bad request\n");
+  int delay;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    delay = delay_ms_;
+  }
+  if (delay > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay));  // the injected slowness
   send(fd, response.data(), response.size(), MSG_NOSIGNAL);
   close(fd);
 }
@@ -320,6 +326,11 @@ void ConsulStandIn::SetMalformed(bool malformed) {
   std::lock_guard<std::mutex> lock(mu_);
   malformed_ = malformed;
   Bump();
+}
+
+void ConsulStandIn::SetDelay(int ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  delay_ms_ = ms;
 }
 
 void ConsulStandIn::ResetIndex(uint64_t index) {

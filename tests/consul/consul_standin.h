@@ -53,6 +53,8 @@ class ConsulStandIn {
   // The next `n` health queries answer `status` with a plain-text `body`.
   void FailNext(int n, int status, const std::string& body);
   void SetMalformed(bool malformed);
+  // Every answer is held this long before it is sent (a slow agent or a leader election).
+  void SetDelay(int ms);
   // Sets the index backwards (as after a Consul restart), waking blocked queries.
   void ResetIndex(uint64_t index);
   // Stops accepting (connections are refused) / listens again on the same port.
@@ -87,6 +89,7 @@ class ConsulStandIn {
   int fail_status_ = 500;
   std::string fail_body_;
   bool malformed_ = false;
+  int delay_ms_ = 0;
   int health_requests_ = 0;
   std::vector<std::string> requests_;
   std::vector<std::string> seen_tokens_;

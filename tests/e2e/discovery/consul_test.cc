@@ -238,6 +238,43 @@ TEST(ConsulTest, SeparateDiscoveryProcessFeedsTheProxyThroughTheAdminService) {
   EXPECT_NE(proxy.output().find("admin audit: peer=ipv4:127.0.0.1:"), std::string::npos);
 }
 
+TEST(ConsulTest, InFlightConnectionsToADepartedInstanceFinish) {
+  ConsulStandIn consul;
+  TestServer a("a", Behaviour::kEcho), b("b", Behaviour::kSendName);
+  consul.Register(Web("node1", "web-1", a.port()));
+  int port = FreePort();
+  TenderProcess tender;
+  // A long drain: the in-flight session must outlive the departure.
+  std::string config = Config(consul, port);
+  config.replace(config.find("drain 100ms"), 11, "drain 1h");
+  ASSERT_TRUE(tender.Start(config)) << tender.output();
+  ASSERT_TRUE(tender.WaitForOutput("discovery: every source has synced")) << tender.output();
+  int fd = ConnectTo(port);  // to a (echo)
+  ASSERT_EQ(write(fd, "one\n", 4), 4);
+  ASSERT_EQ(ReadLine(fd), "one");
+  consul.Register(Web("node2", "web-2", b.port()));
+  consul.Deregister("node1", "web-1");
+  ASSERT_TRUE(tender.WaitForOutput("web1=node1/web-1(draining) web2=node2/web-2")) << tender.output();
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(FetchName(port), "b");  // new ones avoid a
+  ASSERT_EQ(write(fd, "two\n", 4), 4);                          // the old one still works
+  EXPECT_EQ(ReadLine(fd), "two");
+  close(fd);
+}
+
+TEST(ConsulTest, ASlowAgentStillConverges) {
+  ConsulStandIn consul;
+  TestServer a("a", Behaviour::kSendName), b("b", Behaviour::kSendName);
+  consul.Register(Web("node1", "web-1", a.port()));
+  consul.SetDelay(300);
+  int port = FreePort();
+  TenderProcess tender;
+  ASSERT_TRUE(tender.Start(Config(consul, port))) << tender.output();
+  ASSERT_TRUE(tender.WaitForOutput("discovery: every source has synced")) << tender.output();
+  consul.Register(Web("node2", "web-2", b.port()));
+  ASSERT_TRUE(tender.WaitForOutput("web2=node2/web-2")) << tender.output();
+  EXPECT_EQ(tender.output().find("failed"), std::string::npos) << tender.output();
+}
+
 TEST(ConsulTest, StandInRejectsAWaitWithoutUnitAndABadFilter) {
   // The stand-in itself follows Consul's documented answers.
   ConsulStandIn consul;
