@@ -119,10 +119,11 @@ void ConsulCatalog::Loop(WatchState* w) {
     }
     if (!error.empty()) {
       if (error != last_error) {
-        TENDER_LOG(kWarning, "discovery: Consul query for '", w->key.service, "' failed: ", error,
-                   "; keeping the last good pool");
         last_error = error;
         deliver(absl::UnavailableError(error));
+        // Logged after delivery: whoever reads the line finds the error already counted.
+        TENDER_LOG(kWarning, "discovery: Consul query for '", w->key.service, "' failed: ", error,
+                   "; keeping the last good pool");
       }
       backoff = std::min(absl::Seconds(30), std::max(absl::Seconds(1), backoff * 2));
       std::uniform_int_distribution<int64_t> jitter(0, absl::ToInt64Milliseconds(backoff) / 2);

@@ -59,8 +59,8 @@ void FileCatalog::Reload(Service& s) {
   if (!error.empty()) {
     if (error == s.last_error) return;
     s.last_error = error;
-    TENDER_LOG(kWarning, "discovery: ", error, "; keeping the last good pool");
     for (auto& cb : s.callbacks) cb(absl::UnavailableError(error));
+    TENDER_LOG(kWarning, "discovery: ", error, "; keeping the last good pool");  // after delivery
     return;
   }
   bool recovered = !s.last_error.empty();
