@@ -49,6 +49,22 @@ int FreePort() {
   return ntohs(a.sin_port);
 }
 
+int ListenLoopback(int port, int backlog, int* bound, bool inheritable) {
+  int fd = socket(AF_INET, SOCK_STREAM | (inheritable ? 0 : SOCK_CLOEXEC), 0);
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  sockaddr_in a = {};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(port);
+  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
+  listen(fd, backlog);
+  socklen_t len = sizeof(a);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  *bound = ntohs(a.sin_port);
+  return fd;
+}
+
 TenderProcess::~TenderProcess() {
   if (pid_ > 0) Stop(SIGKILL);
 }
@@ -174,18 +190,7 @@ bool MakeCertificates(const std::string& d, std::string* error) {
 TestServer::TestServer(std::string name, Behaviour behaviour, int port)
     : name_(std::move(name)), behaviour_(behaviour) {
   pipe2(stop_pipe_, O_CLOEXEC);
-  listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  int one = 1;
-  setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  sockaddr_in a = {};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(port);
-  bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-  listen(listen_fd_, 512);
-  socklen_t len = sizeof(a);
-  getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len);
-  port_ = ntohs(a.sin_port);
+  listen_fd_ = ListenLoopback(port, 512, &port_);
   SetHttpResponse(200, "OK", name_ + "\n");
   acceptor_ = std::thread([this] { AcceptLoop(); });
 }

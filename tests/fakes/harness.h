@@ -21,6 +21,11 @@ namespace tender::testing {
 // A TCP port that was free a moment ago on 127.0.0.1.
 int FreePort();
 
+// A listening TCP socket on 127.0.0.1 (`port` 0: any free port; SO_REUSEADDR set); the
+// port actually bound goes to `*bound`. The socket is not close-on-exec when
+// `inheritable` (for `bind fd@N` in a child HAProxy).
+int ListenLoopback(int port, int backlog, int* bound, bool inheritable = false);
+
 // The tender binary, started with a configuration file written from `config_text`.
 class TenderProcess {
  public:

@@ -25,15 +25,7 @@ std::string TmpDir() { return std::getenv("TEST_TMPDIR"); }
 class TlsFront {
  public:
   explicit TlsFront(int backend_port) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a = {};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-    listen(fd_, 64);
-    socklen_t len = sizeof(a);
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
+    fd_ = ListenLoopback(0, 64, &port_, /*inheritable=*/true);
     std::string cfg = absl::StrCat(TmpDir(), "/tls-front.cfg");
     std::ofstream(cfg) << "global\n  log stderr format raw local0 err\n"
                           "defaults\n  mode http\n  timeout connect 2s\n  timeout client 30s\n  timeout server 30s\n"

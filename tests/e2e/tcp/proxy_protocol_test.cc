@@ -22,15 +22,7 @@ class HaproxyPeer {
   // The test binds and listens itself and hands the socket to HAProxy (`bind fd@N`), so
   // connections made before HAProxy is up wait in the backlog: no readiness race.
   HaproxyPeer() {
-    listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a = {};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-    listen(listen_fd_, 64);
-    socklen_t len = sizeof(a);
-    getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
+    listen_fd_ = ListenLoopback(0, 64, &port_, /*inheritable=*/true);
     std::string dir = std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR") : "/tmp";
     std::string cfg = absl::StrCat(dir, "/haproxy-peer-", port_, ".cfg");
     std::ofstream(cfg) << "global\n  log stderr format raw local0 err\n"

@@ -63,15 +63,7 @@ TEST(RelayTest, ServerCloseReachesTheClient) {
 class BulkServer {
  public:
   explicit BulkServer(size_t bytes) : bytes_(bytes) {
-    listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a = {};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-    listen(listen_fd_, 4);
-    socklen_t len = sizeof(a);
-    getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
+    listen_fd_ = ListenLoopback(0, 4, &port_);
     thread_ = std::thread([this] {
       int fd = accept(listen_fd_, nullptr, nullptr);
       std::thread sender([&] { received_ok_ = Receive(fd, 2, bytes_); });
@@ -213,15 +205,11 @@ TEST(RelayTest, IdleClientIsClosedByTimeoutClient) {
 class BlackHole {
  public:
   BlackHole() {
-    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    fd_ = ListenLoopback(0, 0, &port_);
     sockaddr_in a = {};
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-    listen(fd_, 0);
-    socklen_t len = sizeof(a);
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
+    a.sin_port = htons(port_);
     // Fill the queue (backlog 0 still admits one); these are never accepted.
     for (int i = 0; i < 2; ++i) fillers_.push_back(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
     for (int f : fillers_) connect(f, reinterpret_cast<sockaddr*>(&a), sizeof(a));
