@@ -154,15 +154,25 @@ ProxyHeader ParseV2(absl::string_view data) {
   return Invalid(absl::StrCat("v2 header: unsupported address family/protocol 0x", absl::Hex(u8(13))));
 }
 
+// The address in the line's own family: a TCP6 line spells an IPv4-mapped address as
+// IPv6 (::ffff:a.b.c.d), which HostString would shorten to IPv4.
+std::string V1Host(const SocketAddress& a, int family) {
+  if (family == AF_INET) return a.HostString();
+  char buf[INET6_ADDRSTRLEN] = {};
+  inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&a.storage)->sin6_addr, buf, sizeof(buf));
+  return buf;
+}
+
 }  // namespace
 
 std::string EncodeProxyV1(const SocketAddress& source, const SocketAddress& destination) {
   bool mapped;
   int family = CommonFamily(source, destination, &mapped);
   if (family == 0) return "PROXY UNKNOWN\r\n";
-  return absl::StrCat("PROXY ", family == AF_INET ? "TCP4 " : "TCP6 ", source.HostString(), " ",
-                      destination.HostString(), " ", source.port(), " ", destination.port(), "\r\n");
+  return absl::StrCat("PROXY ", family == AF_INET ? "TCP4 " : "TCP6 ", V1Host(source, family), " ",
+                      V1Host(destination, family), " ", source.port(), " ", destination.port(), "\r\n");
 }
+
 
 std::string EncodeProxyV2(const SocketAddress& source, const SocketAddress& destination) {
   std::string out(kV2Signature, sizeof(kV2Signature));

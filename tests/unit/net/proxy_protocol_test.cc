@@ -109,3 +109,17 @@ TEST(ProxyProtocolTest, MalformedInputsAreInvalid) {
 
 }  // namespace
 }  // namespace tender
+
+namespace tender {
+namespace {
+
+// Found by tools/fuzz: a TCP6 line must spell an IPv4-mapped address as IPv6.
+TEST(ProxyProtocolTest, MappedAddressInATcp6LineStaysIPv6) {
+  std::string v1 = EncodeProxyV1(Addr("2001:db8::1", 1), Addr("::ffff:192.0.2.9", 2));
+  EXPECT_EQ(v1, "PROXY TCP6 2001:db8::1 ::ffff:192.0.2.9 1 2\r\n");
+  ProxyHeader h = ParseProxyHeader(v1);
+  EXPECT_EQ(h.status, ProxyHeader::Status::kComplete);
+}
+
+}  // namespace
+}  // namespace tender
