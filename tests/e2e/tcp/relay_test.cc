@@ -23,15 +23,10 @@ std::string Config(int port, const TestServer& s, const std::string& extra = "")
                       extra, "listen svc\n bind 127.0.0.1:", port, "\n server s 127.0.0.1:", s.port(), "\n");
 }
 
-TEST(RelayTest, HalfCloseFromTheClientReachesTheServerAndTheAnswerStillComesBack) {
-  TestServer echo("echo", Behaviour::kEcho);
-  int port = FreePort();
-  TenderProcess tender;
-  ASSERT_TRUE(tender.Start(Config(port, echo))) << tender.output();
+// Writes `payload` then half-closes (the echo server closes only after our FIN), while
+// reading everything that comes back until EOF.
+std::string SendThenHalfClose(int port, const std::string& payload) {
   int fd = ConnectTo(port);
-  std::string payload(200000, 'x');
-  for (size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<char>('a' + i % 26);
-  // Write everything, then half-close; the echo server only closes after seeing our FIN.
   std::thread writer([&] {
     size_t off = 0;
     while (off < payload.size()) {
@@ -44,6 +39,17 @@ TEST(RelayTest, HalfCloseFromTheClientReachesTheServerAndTheAnswerStillComesBack
   std::string back = ReadAll(fd);
   writer.join();
   close(fd);
+  return back;
+}
+
+TEST(RelayTest, HalfCloseFromTheClientReachesTheServerAndTheAnswerStillComesBack) {
+  TestServer echo("echo", Behaviour::kEcho);
+  int port = FreePort();
+  TenderProcess tender;
+  ASSERT_TRUE(tender.Start(Config(port, echo))) << tender.output();
+  std::string payload(200000, 'x');
+  for (size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<char>('a' + i % 26);
+  std::string back = SendThenHalfClose(port, payload);
   EXPECT_EQ(back.size(), payload.size());
   EXPECT_TRUE(back == payload);
 }
@@ -169,20 +175,8 @@ TEST(RelayTest, HalfCloseWorksInCopyModeToo) {
                                         "defaults\n mode tcp\n timeout connect 2s\n timeout client 10s\n timeout server 10s\n"
                                         "listen svc\n bind 127.0.0.1:", port, "\n server s 127.0.0.1:", echo.port(), "\n")))
       << tender.output();
-  int fd = ConnectTo(port);
   std::string payload(300000, 'y');
-  std::thread writer([&] {
-    size_t off = 0;
-    while (off < payload.size()) {
-      ssize_t n = write(fd, payload.data() + off, payload.size() - off);
-      if (n <= 0) break;
-      off += n;
-    }
-    shutdown(fd, SHUT_WR);
-  });
-  std::string back = ReadAll(fd);
-  writer.join();
-  close(fd);
+  std::string back = SendThenHalfClose(port, payload);
   EXPECT_TRUE(back == payload) << back.size();
 }
 
