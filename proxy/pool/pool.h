@@ -54,6 +54,10 @@ struct BackendLoad {
 struct ConnectionLimit {
   std::atomic<int> live{0};
   std::atomic<uint64_t> total{0};  // sessions ever accepted
+  // Frontend counters that ride along: connections closed for a malformed PROXY header,
+  // and connections refused by `tcp-request content reject`.
+  std::atomic<uint64_t> proxy_header_errors{0};
+  std::atomic<uint64_t> denied{0};
   int max = 0;  // 0: none
   bool Full() const { return max > 0 && live.load(std::memory_order_relaxed) >= max; }
 };

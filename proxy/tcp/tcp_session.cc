@@ -96,6 +96,7 @@ void TcpSession::Route() {
   for (const ContentRule& rule : frontend_.content_rules) {
     if (rule.condition && !rule.condition->Evaluate(sample)) continue;
     if (rule.accept) break;
+    frontend_.limit->denied.fetch_add(1, std::memory_order_relaxed);
     Close("PR");
     return;
   }
@@ -154,6 +155,7 @@ void TcpSession::ReadProxyHeader() {
     h.error = "PROXY header too long";
   }
   if (h.status == ProxyHeader::Status::kInvalid) {
+    frontend_.limit->proxy_header_errors.fetch_add(1, std::memory_order_relaxed);
     TENDER_LOG(kWarning, "frontend ", frontend_.name, ": invalid PROXY protocol header from ",
                client_address_.ToString(), ": ", h.error);
     Close("PR");

@@ -10,7 +10,11 @@
 
 #include <fstream>
 
+#include <random>
+
 #include "absl/strings/str_cat.h"
+#include "grpcpp/grpcpp.h"
+#include "tender/admin/v1/admin.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "tests/fakes/harness.h"
 
@@ -112,6 +116,32 @@ TEST(ProxyProtocolE2eTest, MalformedHeaderClosesOnlyThatConnection) {
   }
   EXPECT_TRUE(tender.WaitForOutput("invalid PROXY protocol header"));
   // The process is still up and serves a well-formed client.
+  EXPECT_EQ(AskThroughTender(port, "PROXY TCP4 192.0.2.1 192.0.2.2 1000 80\r\n"), "src=192.0.2.1:1000 dst=192.0.2.2:80\n");
+}
+
+TEST(ProxyProtocolE2eTest, MalformedHeadersMoveACounter) {
+  HaproxyPeer peer;
+  int port = FreePort(), admin_port = FreePort();
+  TenderProcess tender;
+  ASSERT_TRUE(tender.Start(absl::StrCat("global\n admin grpc 127.0.0.1:", admin_port, "\n") +
+                           Config(port, peer.port(), "send-proxy")))
+      << tender.output();
+  std::mt19937 rng(7);
+  for (int i = 0; i < 20; ++i) {
+    std::string junk(1 + rng() % 200, '\0');
+    for (char& c : junk) c = static_cast<char>(rng());
+    junk[0] = 'G';  // never a valid start of either version
+    int fd = ConnectTo(port);
+    ASSERT_EQ(write(fd, junk.data(), junk.size()), static_cast<ssize_t>(junk.size()));
+    EXPECT_TRUE(WaitForClose(fd));
+    close(fd);
+  }
+  auto stub = ::tender::admin::v1::AdminService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", admin_port), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  ::tender::admin::v1::Stats stats;
+  ASSERT_TRUE(stub->GetStats(&ctx, ::tender::admin::v1::GetStatsRequest(), &stats).ok());
+  EXPECT_EQ(stats.frontends(0).proxy_header_errors(), 20u);
   EXPECT_EQ(AskThroughTender(port, "PROXY TCP4 192.0.2.1 192.0.2.2 1000 80\r\n"), "src=192.0.2.1:1000 dst=192.0.2.2:80\n");
 }
 

@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include "absl/strings/str_cat.h"
+#include "grpcpp/grpcpp.h"
+#include "tender/admin/v1/admin.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "tests/fakes/harness.h"
 
@@ -61,8 +63,9 @@ TEST(RoutingTest, TcpRequestContentRejects) {
   TestServer s("s", Behaviour::kSendName);
   int port = FreePort();
   TenderProcess tender;
+  int admin_port = FreePort();
   ASSERT_TRUE(tender.Start(absl::StrCat(
-      "global\n nbthread 1\n"
+      "global\n nbthread 1\n admin grpc 127.0.0.1:", admin_port, "\n"
       "defaults\n mode tcp\n timeout connect 2s\n timeout client 5s\n timeout server 5s\n"
       "listen svc\n bind 127.0.0.1:", port, "\n"
       " tcp-request content reject if { src 127.0.0.3 }\n"
@@ -71,6 +74,13 @@ TEST(RoutingTest, TcpRequestContentRejects) {
   EXPECT_EQ(FetchNameFrom("127.0.0.3", port), "");
   EXPECT_EQ(FetchNameFrom("127.0.0.4", port), "s");
   EXPECT_EQ(s.connections(), 1);
+  auto stub = ::tender::admin::v1::AdminService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", admin_port), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  ::tender::admin::v1::Stats stats;
+  ASSERT_TRUE(stub->GetStats(&ctx, ::tender::admin::v1::GetStatsRequest(), &stats).ok());
+  EXPECT_EQ(stats.frontends(0).denied(), 1u);
+  EXPECT_EQ(stats.frontends(0).total_sessions(), 2u);
 }
 
 TEST(RoutingTest, RuntimeRefusesLayer7FetchesInTcpMode) {
