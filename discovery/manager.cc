@@ -176,8 +176,8 @@ void DiscoveryManager::OnUpdate(Template& t, const CatalogUpdate& update) {
     for (auto& other : templates_) all &= other->synced;
     if (all && !ready_announced_) {
       ready_announced_ = true;
-      TENDER_LOG(kInfo, "discovery: every source has synced");
       if (on_ready_) on_ready_();
+      TENDER_LOG(kInfo, "discovery: every source has synced");  // after the readiness it announces
     }
   }
 }

@@ -1,5 +1,7 @@
 #include "proxy/lb/hash.h"
 
+#include <netinet/in.h>
+
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
@@ -20,6 +22,21 @@ uint32_t Avalanche(uint32_t h) {
   h *= 0x846ca68b;
   h ^= h >> 16;
   return h;
+}
+
+uint32_t HashAddress(const SocketAddress& address) {
+  const unsigned char* bytes = nullptr;
+  size_t n = 0;
+  if (address.family() == AF_INET) {
+    bytes = reinterpret_cast<const unsigned char*>(&reinterpret_cast<const sockaddr_in*>(&address.storage)->sin_addr);
+    n = 4;
+  } else if (address.family() == AF_INET6) {
+    const in6_addr& v6 = reinterpret_cast<const sockaddr_in6*>(&address.storage)->sin6_addr;
+    bool mapped = IN6_IS_ADDR_V4MAPPED(&v6);
+    bytes = v6.s6_addr + (mapped ? 12 : 0);
+    n = mapped ? 4 : 16;
+  }
+  return SdbmHash(absl::string_view(reinterpret_cast<const char*>(bytes), n));
 }
 
 HashBalancer::HashBalancer(std::shared_ptr<const BackendPool> pool) : pool_(std::move(pool)) {

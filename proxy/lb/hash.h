@@ -15,6 +15,9 @@ namespace tender {
 // HAProxy's default hash function for hash-type (sdbm), with the optional avalanche step.
 uint32_t SdbmHash(absl::string_view key);
 uint32_t Avalanche(uint32_t h);
+// The sdbm hash of an address's IP bytes (4 for IPv4 and IPv4-mapped IPv6, else 16), so
+// that `balance source` hashes a client without formatting its address.
+uint32_t HashAddress(const SocketAddress& address);
 
 class HashBalancer : public Balancer {
  public:

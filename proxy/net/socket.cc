@@ -33,14 +33,18 @@ absl::StatusOr<int> ListenOn(const SocketAddress& address, int backlog) {
   return fd;
 }
 
-absl::StatusOr<int> StartConnect(const SocketAddress& address) {
+absl::StatusOr<int> StartConnect(const SocketAddress& address, int* error) {
   int fd = socket(address.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return absl::InternalError(absl::StrCat("socket: ", strerror(errno)));
+  if (fd < 0) {
+    if (error != nullptr) *error = errno;
+    return absl::InternalError(absl::StrCat("socket: ", strerror(errno)));
+  }
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   if (connect(fd, address.sa(), address.length) != 0 && errno != EINPROGRESS) {
     int err = errno;
     close(fd);
+    if (error != nullptr) *error = err;
     return absl::UnavailableError(strerror(err));
   }
   return fd;

@@ -10,8 +10,9 @@ namespace tender {
 // bind its own), IPV6_V6ONLY off for the IPv6 wildcard (dual stack, as HAProxy's "::").
 absl::StatusOr<int> ListenOn(const SocketAddress& address, int backlog);
 
-// Starts a non-blocking connect; the fd is returned at once (EINPROGRESS is success).
-absl::StatusOr<int> StartConnect(const SocketAddress& address);
+// Starts a non-blocking connect; the fd is returned at once (EINPROGRESS is success). On
+// an immediate failure `*error` (if given) receives the errno.
+absl::StatusOr<int> StartConnect(const SocketAddress& address, int* error = nullptr);
 
 // The pending error of a socket (SO_ERROR), 0 if none.
 int SocketError(int fd);

@@ -178,7 +178,7 @@ bool TcpSession::PickServer() {
   if (balancer == nullptr || pool_ == nullptr) return false;
   PickContext ctx;
   if (pool_->balance.algorithm == config::BalanceAlgorithm::kSource) {
-    ctx.client_hash = SdbmHash(client_address_.HostString());
+    ctx.client_hash = HashAddress(client_address_);
   }
   // Redispatch on the last retry, as HAProxy's `option redispatch` does by default;
   // other retries go back to the same server.
@@ -270,9 +270,10 @@ void TcpSession::Connect() {
   ++attempts_;
   connect_started_ms_ = owner_.loop().now_ms();
   if (queue_ms_ < 0) queue_ms_ = 0;
-  absl::StatusOr<int> fd = StartConnect(target);
+  int error = 0;
+  absl::StatusOr<int> fd = StartConnect(target, &error);
   if (!fd.ok()) {
-    ConnectFailed(fd.status().message().data());
+    ConnectFailed(error != 0 ? error : EIO);
     return;
   }
   server_fd_ = *fd;
@@ -281,8 +282,9 @@ void TcpSession::Connect() {
   owner_.loop().Arm(&timer_, deadline_ms_);
 }
 
-void TcpSession::ConnectFailed(const char* why) {
-  bool timed_out = strcmp(why, "connect timeout") == 0;
+void TcpSession::ConnectFailed(int error) {
+  bool timed_out = error == 0;
+  const char* why = timed_out ? "connect timeout" : strerror(error);
   const ServerEntry& server = pool_->servers[server_index_];
   if (server.observe == config::Observe::kLayer4 &&
       server.load->consecutive_errors.fetch_add(1, std::memory_order_relaxed) + 1 == server.error_limit) {
@@ -292,7 +294,7 @@ void TcpSession::ConnectFailed(const char* why) {
   TENDER_LOG(kDebug, "connect to ", pool_->name, "/", server.name, " failed: ", why);
   server.load->connect_failures.fetch_add(1, std::memory_order_relaxed);
   if (timed_out) server.load->connect_timeouts.fetch_add(1, std::memory_order_relaxed);
-  if (strcmp(why, strerror(ECONNREFUSED)) == 0) server.load->connect_refused.fetch_add(1, std::memory_order_relaxed);
+  if (error == ECONNREFUSED) server.load->connect_refused.fetch_add(1, std::memory_order_relaxed);
   if (server_fd_ >= 0) {
     owner_.loop().Remove(server_fd_);
     close(server_fd_);
@@ -309,7 +311,7 @@ void TcpSession::ConnectFailed(const char* why) {
 void TcpSession::OnConnectResult() {
   int err = SocketError(server_fd_);
   if (err != 0) {
-    ConnectFailed(strerror(err));
+    ConnectFailed(err);
     return;
   }
   StartRelay();
@@ -487,7 +489,7 @@ void TcpSession::OnTimer() {
       return;
     case State::kConnecting:
       // A connect timeout is a connect failure: retry, maybe elsewhere.
-      ConnectFailed("connect timeout");
+      ConnectFailed(/*error=*/0);
       return;
     case State::kRelaying: {
       int64_t idle = IdleTimeoutMs();

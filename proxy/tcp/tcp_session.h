@@ -145,7 +145,8 @@ class TcpSession : public TimerHandler, public Deferred {
   void Dispatch();
   bool PickServer();
   void Connect();
-  void ConnectFailed(const char* why);
+  // `error` is the connect's errno, 0 for a connect timeout.
+  void ConnectFailed(int error);
   void OnConnectResult();
   void Enqueue();
   void LeaveQueue();

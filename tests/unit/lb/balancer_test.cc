@@ -313,3 +313,16 @@ TEST(RoundRobinTest, WeightChangeTakesEffectWithoutRestart) {
 
 }  // namespace
 }  // namespace tender
+
+namespace tender {
+namespace {
+
+TEST(HashTest, AddressHashIgnoresPortAndIPv4Mapping) {
+  EXPECT_EQ(HashAddress(*ResolveAddress("192.0.2.7", 1)), HashAddress(*ResolveAddress("192.0.2.7", 2)));
+  EXPECT_EQ(HashAddress(*ResolveAddress("192.0.2.7", 1)), HashAddress(*ResolveAddress("::ffff:192.0.2.7", 1)));
+  EXPECT_NE(HashAddress(*ResolveAddress("192.0.2.7", 1)), HashAddress(*ResolveAddress("192.0.2.8", 1)));
+  EXPECT_NE(HashAddress(*ResolveAddress("2001:db8::1", 1)), HashAddress(*ResolveAddress("2001:db8::2", 1)));
+}
+
+}  // namespace
+}  // namespace tender
