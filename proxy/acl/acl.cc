@@ -9,6 +9,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "proxy/acl/string_matcher.h"
+#include "proxy/http/http1.h"
 
 namespace tender {
 namespace {
@@ -155,12 +157,45 @@ class PortMatcher : public Matcher {
   std::vector<std::pair<int64_t, int64_t>> ranges_;
 };
 
+// METH_GET and friends.
+const char* PredefinedMethod(const std::string& name) {
+  static const char* kMethods[] = {"CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT", "TRACE"};
+  if (name.rfind("METH_", 0) != 0) return nullptr;
+  for (const char* m : kMethods) {
+    if (name.substr(5) == m) return m;
+  }
+  return nullptr;
+}
+
+// HTTP (any HTTP request), HTTP_1.0, HTTP_1.1.
+class HttpVersionMatcher : public Matcher {
+ public:
+  explicit HttpVersionMatcher(int minor) : minor_(minor) {}
+  bool Match(const SampleContext& s) const override {
+    return s.request != nullptr && (minor_ < 0 || s.request->version_minor == minor_);
+  }
+
+ private:
+  int minor_;
+};
+
 }  // namespace
 
-absl::StatusOr<std::shared_ptr<const Matcher>> CompileAcl(const config::AclConfig& acl, bool* needs_destination) {
+absl::StatusOr<std::shared_ptr<const Matcher>> CompileAcl(const config::AclConfig& acl, bool* needs_destination,
+                                                          bool* needs_http) {
   const std::string& fetch = acl.fetch;
   if (fetch == "always_true") return std::shared_ptr<const Matcher>(new ConstantMatcher(true));
   if (fetch == "always_false") return std::shared_ptr<const Matcher>(new ConstantMatcher(false));
+  // No TLS on tender's listeners yet: ssl_fc is false, as on a clear-text HAProxy bind.
+  if (fetch == "ssl_fc") return std::shared_ptr<const Matcher>(new ConstantMatcher(false));
+  {
+    auto string_matcher = CompileStringAcl(acl);
+    if (!string_matcher.ok()) return string_matcher.status();
+    if (*string_matcher != nullptr) {
+      *needs_http = true;
+      return *string_matcher;
+    }
+  }
   if (!acl.files.empty()) {
     return absl::UnimplementedError(absl::StrCat(At(acl.where), "ACL pattern files (-f) are not implemented by tender's runtime yet"));
   }
@@ -193,8 +228,8 @@ absl::StatusOr<std::shared_ptr<const Matcher>> CompileAcl(const config::AclConfi
     return std::shared_ptr<const Matcher>(m);
   }
   return absl::UnimplementedError(absl::StrCat(At(acl.where), "sample fetch '", fetch,
-                                               "' is not implemented by tender's runtime yet (layer 4 has src, dst, "
-                                               "src_port, dst_port, always_true, always_false)"));
+                                               "' is not implemented by tender's runtime yet (it has src, dst, src_port, dst_port, "
+                                               "always_true, always_false, ssl_fc, hdr*, path*, url*, query, method, url_param)"));
 }
 
 absl::StatusOr<CompiledCondition> CompiledCondition::Compile(const config::Condition& condition,
@@ -207,7 +242,7 @@ absl::StatusOr<CompiledCondition> CompiledCondition::Compile(const config::Condi
     for (const config::ConditionTerm& term : group) {
       std::shared_ptr<const Matcher> matcher;
       if (term.inline_acl) {
-        auto m = CompileAcl(*term.inline_acl, &out.needs_destination_);
+        auto m = CompileAcl(*term.inline_acl, &out.needs_destination_, &out.needs_http_);
         if (!m.ok()) return m.status();
         matcher = *m;
       } else if (term.acl_name == "TRUE" || term.acl_name == "FALSE") {
@@ -216,13 +251,21 @@ absl::StatusOr<CompiledCondition> CompiledCondition::Compile(const config::Condi
         config::AclConfig local;
         local.fetch = "src";
         local.values = {"127.0.0.0/8", "::1"};
-        matcher = *CompileAcl(local, &out.needs_destination_);
+        matcher = *CompileAcl(local, &out.needs_destination_, &out.needs_http_);
+      } else if (const char* method = PredefinedMethod(term.acl_name)) {
+        config::AclConfig m;
+        m.fetch = "method";
+        m.values = {method};
+        matcher = *CompileAcl(m, &out.needs_destination_, &out.needs_http_);
+      } else if (term.acl_name == "HTTP" || term.acl_name == "HTTP_1.0" || term.acl_name == "HTTP_1.1") {
+        out.needs_http_ = true;
+        matcher = std::make_shared<HttpVersionMatcher>(term.acl_name == "HTTP" ? -1 : term.acl_name.back() - '0');
       } else {
         // Several `acl NAME ...` lines with one name OR their patterns, as in HAProxy.
         std::vector<std::shared_ptr<const Matcher>> parts;
         for (const config::AclConfig& acl : acls) {
           if (acl.name != term.acl_name) continue;
-          auto m = CompileAcl(acl, &out.needs_destination_);
+          auto m = CompileAcl(acl, &out.needs_destination_, &out.needs_http_);
           if (!m.ok()) return m.status();
           parts.push_back(*m);
         }

@@ -1,7 +1,7 @@
 // ACL conditions compiled once at load into matchers; evaluating one allocates nothing.
-// Layer 4 fetches are available today (src, dst, src_port, dst_port, always_true,
-// always_false and the predefined TRUE, FALSE, LOCALHOST); layer 7 and TLS fetches come
-// with the HTTP and TLS work and are refused at build time until then.
+// Layer 4 fetches (src, dst, src_port, dst_port, always_true, always_false and the
+// predefined TRUE, FALSE, LOCALHOST, HTTP*, METH_*) and layer 7 string fetches
+// (proxy/acl/string_matcher.h).
 #pragma once
 
 #include <memory>
@@ -14,11 +14,16 @@
 
 namespace tender {
 
+namespace http {
+struct RequestHead;
+}
+
 // What a condition may look at. Only the fields the compiled condition asked for
 // (NeedsDestination) are guaranteed to be set.
 struct SampleContext {
   const SocketAddress* source = nullptr;
   const SocketAddress* destination = nullptr;
+  const http::RequestHead* request = nullptr;  // layer 7 fetches; null in TCP mode
 };
 
 class Matcher {
@@ -35,6 +40,8 @@ class CompiledCondition {
                                                    const std::vector<config::AclConfig>& acls);
   bool Evaluate(const SampleContext& sample) const;
   bool needs_destination() const { return needs_destination_; }
+  // Looks at the HTTP request: only meaningful in `mode http`.
+  bool needs_http() const { return needs_http_; }
 
  private:
   struct Term {
@@ -43,11 +50,14 @@ class CompiledCondition {
   };
   bool unless_ = false;
   bool needs_destination_ = false;
+  bool needs_http_ = false;
   std::vector<std::vector<Term>> any_of_;
   std::vector<std::shared_ptr<const Matcher>> matchers_;
 };
 
 // Compiles one ACL (named or anonymous) into a matcher.
-absl::StatusOr<std::shared_ptr<const Matcher>> CompileAcl(const config::AclConfig& acl, bool* needs_destination);
+// `needs_http` is set when the ACL reads the HTTP request.
+absl::StatusOr<std::shared_ptr<const Matcher>> CompileAcl(const config::AclConfig& acl, bool* needs_destination,
+                                                          bool* needs_http);
 
 }  // namespace tender

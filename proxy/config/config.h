@@ -246,6 +246,7 @@ struct ProxyOptions {
   bool redispatch = false;
   bool http_keep_alive = false;
   bool httpclose = false;
+  bool http_server_close = false;
   bool allbackups = false;
 };
 
@@ -284,6 +285,7 @@ struct ProxyConfig {
   std::vector<HttpCheckExpect> http_check_expect;
   std::string cookie_name;
   std::vector<std::string> cookie_options;  // insert, indirect, nocache, ...
+  std::string http_reuse = "safe";          // never | safe | aggressive | always
 
   // Both.
   Timeouts timeouts;

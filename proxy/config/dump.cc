@@ -168,6 +168,7 @@ void AppendOptions(Writer& w, const ProxyConfig& p) {
   const std::pair<const char*, bool> flags[] = {
       {"tcplog", o.tcplog}, {"httplog", o.httplog}, {"dontlognull", o.dontlognull},
       {"redispatch", o.redispatch}, {"http-keep-alive", o.http_keep_alive}, {"httpclose", o.httpclose},
+      {"http-server-close", o.http_server_close},
       {"allbackups", o.allbackups}};
   for (const auto& [name, on] : flags) {
     if (on) w.Line({"option", name});
@@ -217,6 +218,7 @@ void AppendBackendSide(Writer& w, const ProxyConfig& p) {
     v.insert(v.end(), {kExpect[static_cast<int>(e.kind)], Q(e.pattern)});
     w.Line(v);
   }
+  if (p.http_reuse != "safe") w.Line({"http-reuse", p.http_reuse});
   if (!p.cookie_name.empty()) {
     std::vector<std::string> v = {"cookie", Q(p.cookie_name)};
     v.insert(v.end(), p.cookie_options.begin(), p.cookie_options.end());

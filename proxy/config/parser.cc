@@ -4,6 +4,7 @@
 // with a suggestion otherwise). Nothing is ever silently ignored.
 #include "proxy/config/parser.h"
 
+#include <algorithm>
 #include <functional>
 #include <map>
 
@@ -568,6 +569,16 @@ const std::map<std::string, ConfigParser::ProxyKeyword>& ConfigParser::ProxyKeyw
          p.proxy_->http_response_rules.push_back(std::move(r));
          return true;
        }}},
+      {"http-reuse", {kD | kB | kL, [](P& p, Cursor& c) {
+         static const std::vector<std::string> kModes = {"never", "safe", "aggressive", "always"};
+         if (c.AtEnd()) return c.Fail("missing argument: expected never, safe, aggressive or always");
+         const Word& m = c.Take();
+         if (std::find(kModes.begin(), kModes.end(), m.text) == kModes.end()) {
+           return c.FailAt(m, absl::StrCat("unknown mode '", m.text, "' (expected never, safe, aggressive or always)", DidYouMean(m.text, kModes)));
+         }
+         p.proxy_->http_reuse = m.text;
+         return c.ExpectEnd();
+       }}},
       {"monitor-uri", {kD | kF | kL, [](P& p, Cursor& c) {
          if (!c.TakeString("a URI such as /healthz", &p.proxy_->monitor_uri)) return false;
          if (!absl::StartsWith(p.proxy_->monitor_uri, "/")) return c.FailAt(c.line().words[1], "the URI must start with '/'");
@@ -718,7 +729,7 @@ bool ConfigParser::HashTypeKw(Cursor& c) {
 bool ConfigParser::Option(Cursor& c, bool negated) {
   static const std::vector<std::string> kOptions = {
       "httpchk", "forwardfor", "tcplog", "httplog", "dontlognull", "redispatch",
-      "http-keep-alive", "httpclose", "allbackups"};
+      "http-keep-alive", "httpclose", "http-server-close", "allbackups"};
   if (c.AtEnd()) return c.Fail(absl::StrCat("missing argument: expected an option (", absl::StrJoin(kOptions, ", "), ")"));
   const Word& w = c.Take();
   c.set_keyword(absl::StrCat(negated ? "no option " : "option ", w.text));
@@ -781,6 +792,7 @@ bool ConfigParser::Option(Cursor& c, bool negated) {
   }
   if (w.text == "http-keep-alive") return flag(&o.http_keep_alive);
   if (w.text == "httpclose") return flag(&o.httpclose);
+  if (w.text == "http-server-close") return flag(&o.http_server_close);
   if (w.text == "allbackups") {
     if (!backend_only()) return true;
     return flag(&o.allbackups);

@@ -16,6 +16,9 @@ namespace tender {
 struct PickContext {
   uint32_t client_hash = 0;  // hash of the client address (source balancing)
   int exclude = -1;          // a server not to pick again (redispatch after a failure)
+  // balance uri/hdr/url_param found no key in the request: HAProxy then balances round
+  // robin.
+  bool no_hash_key = false;
 };
 
 class Balancer {

@@ -39,7 +39,8 @@ uint32_t HashAddress(const SocketAddress& address) {
   return SdbmHash(absl::string_view(reinterpret_cast<const char*>(bytes), n));
 }
 
-HashBalancer::HashBalancer(std::shared_ptr<const BackendPool> pool) : pool_(std::move(pool)) {
+HashBalancer::HashBalancer(std::shared_ptr<const BackendPool> pool, std::unique_ptr<Balancer> fallback)
+    : pool_(std::move(pool)), fallback_(std::move(fallback)) {
   std::vector<int> eligible = pool_->EligibleServers();
   if (pool_->balance.hash_type == config::HashType::kMapBased) {
     for (int i : eligible) weighted_table_.insert(weighted_table_.end(), pool_->servers[i].weight, i);
@@ -70,6 +71,7 @@ int HashBalancer::PickConsistent(uint32_t hash) const {
 }
 
 int HashBalancer::Pick(const PickContext& context) {
+  if (context.no_hash_key && fallback_ != nullptr) return fallback_->Pick(context);
   uint32_t h = context.client_hash;
   if (pool_->balance.avalanche || pool_->balance.hash_type == config::HashType::kConsistent) h = Avalanche(h);
   int s = pool_->balance.hash_type == config::HashType::kMapBased ? PickMapBased(h) : PickConsistent(h);

@@ -21,7 +21,8 @@ uint32_t HashAddress(const SocketAddress& address);
 
 class HashBalancer : public Balancer {
  public:
-  explicit HashBalancer(std::shared_ptr<const BackendPool> pool);
+  // `fallback` picks when a request has no key (balance hdr/url_param); may be null.
+  explicit HashBalancer(std::shared_ptr<const BackendPool> pool, std::unique_ptr<Balancer> fallback = nullptr);
   int Pick(const PickContext& context) override;
 
  private:
@@ -29,6 +30,7 @@ class HashBalancer : public Balancer {
   int PickConsistent(uint32_t hash) const;
 
   std::shared_ptr<const BackendPool> pool_;
+  std::unique_ptr<Balancer> fallback_;
   std::vector<int> weighted_table_;                 // map-based
   std::vector<std::pair<uint32_t, int>> ring_;      // consistent: (point, server)
 };

@@ -30,9 +30,13 @@ absl::StatusOr<std::unique_ptr<Balancer>> CreateBalancer(std::shared_ptr<const B
       return std::unique_ptr<Balancer>(new HashBalancer(std::move(pool)));
     case BalanceAlgorithm::kUri:
     case BalanceAlgorithm::kHdr:
-    case BalanceAlgorithm::kUrlParam:
-      // Layer 7 keys exist only in HTTP mode; in TCP mode HAProxy falls back to roundrobin.
-      return std::unique_ptr<Balancer>(new RoundRobinBalancer(std::move(pool), previous_rr));
+    case BalanceAlgorithm::kUrlParam: {
+      // Layer 7 keys exist only in HTTP mode; in TCP mode HAProxy falls back to roundrobin,
+      // as it does in HTTP mode for a request without the key.
+      auto rr = std::unique_ptr<Balancer>(new RoundRobinBalancer(pool, previous_rr));
+      if (pool->mode != config::Mode::kHttp) return rr;
+      return std::unique_ptr<Balancer>(new HashBalancer(std::move(pool), std::move(rr)));
+    }
   }
   return absl::InternalError("unknown balance algorithm");
 }

@@ -8,9 +8,6 @@
 
 namespace tender {
 
-namespace {
-
-// The client's address without allocating (IPv4-mapped IPv6 shown as IPv4, as HAProxy).
 void FormatHost(const SocketAddress& a, char* out, size_t capacity) {
   out[0] = '\0';
   if (a.family() == AF_INET) {
@@ -25,25 +22,53 @@ void FormatHost(const SocketAddress& a, char* out, size_t capacity) {
   }
 }
 
+namespace {
+
+void FormatDate(int64_t unix_ms, char* date, size_t capacity) {
+  time_t seconds = unix_ms / 1000;
+  struct tm tm;
+  localtime_r(&seconds, &tm);
+  size_t n = strftime(date, capacity, "%d/%b/%Y:%H:%M:%S", &tm);
+  snprintf(date + n, capacity - n, ".%03d", static_cast<int>(unix_ms % 1000));
+}
+
 }  // namespace
 
 size_t FormatTcpLog(const TcpLogRecord& r, char* out, size_t capacity) {
   char host[INET6_ADDRSTRLEN];
   FormatHost(*r.client, host, sizeof(host));
-  time_t seconds = r.accept_unix_ms / 1000;
-  struct tm tm;
-  localtime_r(&seconds, &tm);
-  char date[40];
-  strftime(date, sizeof(date), "%d/%b/%Y:%H:%M:%S", &tm);
+  char date[48];
+  FormatDate(r.accept_unix_ms, date, sizeof(date));
   const char* be = r.backend->empty() ? "-" : r.backend->c_str();
   const char* srv = r.server->empty() ? "<NOSRV>" : r.server->c_str();
-  int n = snprintf(out, capacity, "%s:%d [%s.%03d] %s %s/%s %lld/%lld/%lld %llu %s %d/%d/%d/%d/%s%d %d/%d",
-                   host, r.client->port(), date, static_cast<int>(r.accept_unix_ms % 1000),
+  int n = snprintf(out, capacity, "%s:%d [%s] %s %s/%s %lld/%lld/%lld %llu %s %d/%d/%d/%d/%s%d %d/%d",
+                   host, r.client->port(), date,
                    r.frontend->c_str(), be, srv, static_cast<long long>(r.queue_ms),
                    static_cast<long long>(r.connect_ms), static_cast<long long>(r.total_ms),
                    static_cast<unsigned long long>(r.bytes_to_client), r.termination, r.active_process,
                    r.active_frontend, r.active_backend, r.active_server, r.redispatched ? "+" : "", r.retries,
                    r.server_queue, r.backend_queue);
+  if (n < 0) return 0;
+  return static_cast<size_t>(n) < capacity ? n : capacity - 1;
+}
+
+size_t FormatHttpLog(const HttpLogRecord& r, char* out, size_t capacity) {
+  char host[INET6_ADDRSTRLEN];
+  FormatHost(*r.client, host, sizeof(host));
+  char date[48];
+  FormatDate(r.request_unix_ms, date, sizeof(date));
+  const char* be = r.backend->empty() ? r.frontend->c_str() : r.backend->c_str();
+  const char* srv = r.server->empty() ? "<NOSRV>" : r.server->c_str();
+  int line_length = static_cast<int>(r.request_line_length > 1024 ? 1024 : r.request_line_length);
+  int n = snprintf(out, capacity,
+                   "%s:%d [%s] %s %s/%s %lld/%lld/%lld/%lld/%lld %d %llu - - %s %d/%d/%d/%d/%s%d %d/%d \"%.*s\"",
+                   host, r.client->port(), date, r.frontend->c_str(), be, srv,
+                   static_cast<long long>(r.request_ms), static_cast<long long>(r.queue_ms),
+                   static_cast<long long>(r.connect_ms), static_cast<long long>(r.response_ms),
+                   static_cast<long long>(r.active_ms), r.status, static_cast<unsigned long long>(r.bytes_to_client),
+                   r.termination, r.active_process, r.active_frontend, r.active_backend, r.active_server,
+                   r.redispatched ? "+" : "", r.retries, r.server_queue, r.backend_queue, line_length,
+                   r.request_line);
   if (n < 0) return 0;
   return static_cast<size_t>(n) < capacity ? n : capacity - 1;
 }

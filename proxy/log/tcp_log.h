@@ -31,4 +31,35 @@ struct TcpLogRecord {
 // Writes the line (no newline) into `out` and returns its length, at most `capacity`.
 size_t FormatTcpLog(const TcpLogRecord& r, char* out, size_t capacity);
 
+// HAProxy's `option httplog` line:
+//   %ci:%cp [%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %ST %B %CC %CS %tsc %ac/%fc/%bc/%sc/%rc %sq/%bq %hr %hs %{+Q}r
+// (no captures, so %CC %CS are "-" and %hr %hs are left out, as HAProxy does without
+// `capture` lines).
+struct HttpLogRecord {
+  const SocketAddress* client = nullptr;
+  int64_t request_unix_ms = 0;    // tr: when the request's first byte was awaited
+  const std::string* frontend = nullptr;
+  const std::string* backend = nullptr;
+  const std::string* server = nullptr;
+  int64_t request_ms = -1;        // TR: time to receive the full request head
+  int64_t queue_ms = -1;          // Tw
+  int64_t connect_ms = -1;        // Tc
+  int64_t response_ms = -1;       // Tr: server's time to send the response head
+  int64_t active_ms = 0;          // Ta: request's whole life
+  int status = 0;                 // ST
+  uint64_t bytes_to_client = 0;   // B
+  char termination[5] = "----";   // tsc: cause, state, persistence cookie (client, server)
+  int active_process = 0, active_frontend = 0, active_backend = 0, active_server = 0;
+  int retries = 0;
+  bool redispatched = false;
+  int server_queue = 0, backend_queue = 0;
+  const char* request_line = "";  // %r, quoted; truncated at 1024 bytes as tune.http.logurilen
+  size_t request_line_length = 0;
+};
+size_t FormatHttpLog(const HttpLogRecord& r, char* out, size_t capacity);
+
+// An address without its port, IPv4-mapped IPv6 shown as IPv4 (as in logs and
+// X-Forwarded-For); no allocation.
+void FormatHost(const SocketAddress& a, char* out, size_t capacity);
+
 }  // namespace tender

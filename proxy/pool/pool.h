@@ -16,6 +16,10 @@
 
 namespace tender {
 
+namespace http {
+struct BackendHttp;
+}
+
 enum class AdminState { kReady, kDrain, kMaint };
 
 // Where a server came from.
@@ -76,6 +80,7 @@ struct ServerEntry {
   int error_limit = 10;
   bool send_proxy = false;
   bool send_proxy_v2 = false;
+  std::string cookie;  // `cookie VALUE`: the persistence cookie's value naming this server
   std::shared_ptr<ServerLoad> load = std::make_shared<ServerLoad>();
 
   // Control-plane bookkeeping (read by the admin service, ignored by the data path).
@@ -115,6 +120,8 @@ struct BackendPool {
   absl::Duration queue_timeout = absl::Seconds(5);  // `timeout queue`, else `timeout connect`
   int max_queue = 0;  // sum of the servers' maxqueue when every server sets one; 0: none
   std::vector<ServerEntry> servers;
+  // Set for `mode http` backends (proxy/http/settings.h).
+  std::shared_ptr<const http::BackendHttp> http;
   std::shared_ptr<BackendLoad> load = std::make_shared<BackendLoad>();
 
   // Indexes of the servers that may take traffic now: the usable active ones, or when there

@@ -4,6 +4,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/match.h"
+#include "proxy/http/responses.h"
+#include "proxy/http/settings.h"
+
+#include <fstream>
+#include <sstream>
 
 namespace tender {
 namespace {
@@ -18,8 +24,15 @@ void CheckRuntimeSupport(const ProxyConfig& p, std::vector<std::string>* errors,
   auto error = [&](const config::SourceLocation& w, absl::string_view what) {
     errors->push_back(absl::StrCat(At(w), what, " is not implemented by tender's runtime yet"));
   };
-  if (p.mode == config::Mode::kHttp) {
-    error(p.where, absl::StrCat("'mode http' (", p.name, ")"));
+  if (p.mode == config::Mode::kHttp && p.stats.enabled) {
+    error(p.where, absl::StrCat("the statistics page ('stats' in ", p.name, ")"));
+  }
+  if (p.mode == config::Mode::kHttp && !p.cookie_name.empty()) {
+    for (const std::string& o : p.cookie_options) {
+      if (o == "rewrite" || o == "prefix" || o == "preserve" || o == "postonly") {
+        error(p.where, absl::StrCat("'cookie ... ", o, "' (", p.name, "; 'insert' is)"));
+      }
+    }
   }
   for (const auto& b : p.binds) {
     if (b.ssl) error(b.where, "'bind ... ssl'");
@@ -29,6 +42,100 @@ void CheckRuntimeSupport(const ProxyConfig& p, std::vector<std::string>* errors,
     if (s.params.check_ssl) error(s.where, "'check-ssl'");
     if (s.params.observe == config::Observe::kLayer7) error(s.where, "'observe layer7'");
   }
+}
+
+// `errorfile CODE FILE`: the file is a complete HTTP response, sent as it is.
+absl::Status ReadErrorFiles(const ProxyConfig& p, size_t buffer_size, std::map<int, std::string>* out) {
+  for (const auto& [code, file] : p.errorfiles) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return absl::NotFoundError(absl::StrCat(At(p.where), "errorfile ", code, ": cannot read '", file, "'"));
+    std::stringstream content;
+    content << in.rdbuf();
+    std::string page = content.str();
+    if (page.size() > buffer_size) {
+      return absl::InvalidArgumentError(absl::StrCat(At(p.where), "errorfile ", code, ": '", file, "' is larger than tune.bufsize (",
+                                                     buffer_size, " bytes)"));
+    }
+    if (!page.empty() && !absl::StartsWith(page, "HTTP/1.")) {
+      return absl::InvalidArgumentError(absl::StrCat(At(p.where), "errorfile ", code, ": '", file,
+                                                     "' must hold a complete HTTP response, starting with its status line"));
+    }
+    (*out)[code] = std::move(page);
+  }
+  return absl::OkStatus();
+}
+
+// Header values are HAProxy log-format strings; tender takes them literally, so a sample
+// expression in one is refused rather than sent as text.
+absl::Status CheckLiteralValue(const config::HttpRule& r) {
+  if (r.value.find("%[") != std::string::npos || r.name.find("%[") != std::string::npos) {
+    return absl::UnimplementedError(absl::StrCat(At(r.where), "sample expressions (%[...]) in header values are not implemented "
+                                                 "by tender's runtime yet"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status BuildProxyHttp(const ProxyConfig& p, bool with_rules, size_t buffer_size, http::ProxyHttp* out) {
+  if (with_rules) {
+    for (const auto* rules : {&p.http_request_rules, &p.http_response_rules}) {
+      for (const config::HttpRule& r : *rules) {
+        if (absl::Status st = CheckLiteralValue(r); !st.ok()) return st;
+        http::CompiledRule rule;
+        rule.rule = r;
+        if (r.condition) {
+          auto cond = CompiledCondition::Compile(*r.condition, p.acls);
+          if (!cond.ok()) return cond.status();
+          rule.condition = std::move(*cond);
+        }
+        (rules == &p.http_request_rules ? out->request_rules : out->response_rules).push_back(std::move(rule));
+      }
+    }
+  }
+  out->forwardfor = p.options.forwardfor;
+  out->forwardfor_header = p.options.forwardfor_header;
+  if (!p.options.forwardfor_except.empty()) {
+    config::Condition cond;
+    cond.where = p.where;
+    config::ConditionTerm term;
+    config::AclConfig acl;
+    acl.where = p.where;
+    acl.fetch = "src";
+    acl.values = {p.options.forwardfor_except};
+    term.inline_acl = acl;
+    cond.any_of = {{term}};
+    auto compiled = CompiledCondition::Compile(cond, {});
+    if (!compiled.ok()) return compiled.status();
+    out->forwardfor_except = std::move(*compiled);
+  }
+  out->httpclose = p.options.httpclose;
+  out->http_server_close = p.options.http_server_close;
+  return ReadErrorFiles(p, buffer_size, &out->error_pages);
+}
+
+absl::StatusOr<std::shared_ptr<const http::BackendHttp>> BuildBackendHttp(const ProxyConfig& p, size_t buffer_size) {
+  auto out = std::make_shared<http::BackendHttp>();
+  // A listen section's rules run once, on its frontend side.
+  bool with_rules = p.kind == config::ProxyKind::kBackend;
+  if (absl::Status st = BuildProxyHttp(p, with_rules, buffer_size, out.get()); !st.ok()) return st;
+  if (p.kind == config::ProxyKind::kListen) out->forwardfor = false;  // the frontend side adds it
+  static const std::map<std::string, http::ReuseMode> kReuse = {{"never", http::ReuseMode::kNever},
+                                                                {"safe", http::ReuseMode::kSafe},
+                                                                {"aggressive", http::ReuseMode::kAggressive},
+                                                                {"always", http::ReuseMode::kAlways}};
+  out->reuse = kReuse.at(p.http_reuse);
+  if (!p.cookie_name.empty()) {
+    out->cookie_name = p.cookie_name;
+    out->cookie_mode = http::CookieMode::kInsert;
+    for (const std::string& o : p.cookie_options) {
+      if (o == "indirect") out->cookie_indirect = true;
+      if (o == "nocache") out->cookie_nocache = true;
+      if (o == "httponly") out->cookie_httponly = true;
+      if (o == "secure") out->cookie_secure = true;
+    }
+  }
+  if (p.balance.algorithm == config::BalanceAlgorithm::kHdr) out->hash_header = p.balance.argument;
+  if (p.balance.algorithm == config::BalanceAlgorithm::kUrlParam) out->hash_param = p.balance.argument;
+  return std::shared_ptr<const http::BackendHttp>(std::move(out));
 }
 
 absl::StatusOr<std::shared_ptr<const BackendPool>> BuildPool(const ProxyConfig& p) {
@@ -67,6 +174,7 @@ absl::StatusOr<std::shared_ptr<const BackendPool>> BuildPool(const ProxyConfig& 
     e.maxconn = s.params.maxconn;
     e.send_proxy = s.params.send_proxy;
     e.send_proxy_v2 = s.params.send_proxy_v2;
+    e.cookie = s.params.cookie;
     pool->servers.push_back(std::move(e));
     every_server_bounds_its_queue = every_server_bounds_its_queue && s.params.maxqueue > 0;
     pool->max_queue += s.params.maxqueue;
@@ -129,6 +237,11 @@ absl::StatusOr<Runtime> BuildRuntime(const config::Config& config, std::vector<s
     if (!config::HasBackendSide(p.kind)) continue;
     auto pool = BuildPool(p);
     if (!pool.ok()) return pool.status();
+    if (p.mode == config::Mode::kHttp) {
+      auto http = BuildBackendHttp(p, config.global.tune_bufsize);
+      if (!http.ok()) return http.status();
+      std::const_pointer_cast<BackendPool>(*pool)->http = *http;
+    }
     rt.pools[p.name] = *pool;
   }
   for (const ProxyConfig& p : config.proxies) {
@@ -172,6 +285,33 @@ absl::StatusOr<Runtime> BuildRuntime(const config::Config& config, std::vector<s
       }
       fe.content_rules.push_back(std::move(rule));
     }
+    if (p.mode == config::Mode::kHttp) {
+      auto http = std::make_shared<http::FrontendHttp>();
+      if (absl::Status st = BuildProxyHttp(p, /*with_rules=*/true, config.global.tune_bufsize, http.get()); !st.ok()) return st;
+      // HAProxy: http-request falls back to client; http-keep-alive to http-request.
+      http->request_timeout = p.timeouts.http_request.value_or(fe.client_timeout);
+      http->keep_alive_timeout = p.timeouts.http_keep_alive.value_or(http->request_timeout);
+      http->monitor_uri = p.monitor_uri;
+      http->httplog = p.options.httplog;
+      http->max_headers = config.global.tune_http_maxhdr;
+      http->buffer_size = config.global.tune_bufsize;
+      for (const http::CompiledRule& r : http->request_rules) fe.rules_need_destination |= r.condition && r.condition->needs_destination();
+      for (const http::CompiledRule& r : http->response_rules) fe.rules_need_destination |= r.condition && r.condition->needs_destination();
+      fe.http = std::move(http);
+    } else {
+      for (const BackendRule& r : fe.use_backends) {
+        if (r.condition && r.condition->needs_http()) {
+          return absl::InvalidArgumentError(absl::StrCat(At(p.where), "frontend '", p.name,
+                                                         "' is in mode tcp, but a 'use_backend' condition reads the HTTP request"));
+        }
+      }
+      for (const ContentRule& r : fe.content_rules) {
+        if (r.condition && r.condition->needs_http()) {
+          return absl::InvalidArgumentError(absl::StrCat(At(p.where), "frontend '", p.name,
+                                                         "' is in mode tcp, but a 'tcp-request content' condition reads the HTTP request"));
+        }
+      }
+    }
     fe.limit->max = p.maxconn;
     int index = rt.frontends.size();
     fe.index = index;
@@ -191,6 +331,7 @@ absl::StatusOr<Runtime> BuildRuntime(const config::Config& config, std::vector<s
   rt.splice = !config.global.nosplice;
   rt.global_logs = *global_logs;
   rt.buffer_size = config.global.tune_bufsize;
+  rt.max_headers = config.global.tune_http_maxhdr;
   return rt;
 }
 

@@ -33,6 +33,7 @@ struct Runtime {
   bool splice = true;
   LogTargets global_logs;
   size_t buffer_size = 16384;
+  int max_headers = 101;  // tune.http.maxhdr
   absl::Duration hard_stop_after = absl::InfiniteDuration();
 };
 

@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "proxy/common/log.h"
+#include "proxy/http/http_session.h"
 #include "proxy/lb/balancer.h"
 #include "proxy/net/socket.h"
 
@@ -14,6 +15,7 @@ namespace tender {
 Worker::Worker(int id, const Runtime& runtime, std::atomic<int>& live_sessions)
     : id_(id), runtime_(runtime), live_sessions_(live_sessions), buffers_(runtime.buffer_size) {
   loop_ = std::move(EventLoop::Create()).value();
+  http_ = std::make_unique<http::WorkerHttp>(*loop_, runtime.max_headers);
   for (const auto& [name, pool] : runtime_.pools) InstallPool(pool);
 }
 
@@ -49,8 +51,8 @@ void Worker::StopAccepting() {
 void Worker::Stop() {
   // Sessions still open are closed (and freed) on the loop before it ends.
   loop_->Post([this] {
-    for (TcpSession* s = live_head_; s != nullptr;) {
-      TcpSession* next = s->next_live;  // Close unregisters s
+    for (Session* s = live_head_; s != nullptr;) {
+      Session* next = s->next_live;  // Close unregisters s
       s->Abort();
       s = next;
     }
@@ -66,14 +68,14 @@ void Worker::PublishPool(std::shared_ptr<const BackendPool> pool) {
   loop_->Post([this, pool = std::move(pool)]() mutable { InstallPool(std::move(pool)); });
 }
 
-void Worker::Register(TcpSession* session) {
+void Worker::Register(Session* session) {
   session->next_live = live_head_;
   session->prev_live = nullptr;
   if (live_head_ != nullptr) live_head_->prev_live = session;
   live_head_ = session;
 }
 
-void Worker::Unregister(TcpSession* session) {
+void Worker::Unregister(Session* session) {
   if (session->prev_live != nullptr) session->prev_live->next_live = session->next_live;
   else live_head_ = session->next_live;
   if (session->next_live != nullptr) session->next_live->prev_live = session->prev_live;
@@ -82,8 +84,8 @@ void Worker::Unregister(TcpSession* session) {
 
 void Worker::ShutdownSessionsOn(std::shared_ptr<ServerLoad> server) {
   loop_->Post([this, server = std::move(server)] {
-    for (TcpSession* s = live_head_; s != nullptr;) {
-      TcpSession* next = s->next_live;  // Close unregisters s
+    for (Session* s = live_head_; s != nullptr;) {
+      Session* next = s->next_live;  // Close unregisters s
       s->ShutdownIfOn(server.get());
       s = next;
     }
@@ -97,7 +99,7 @@ void Worker::InstallPool(std::shared_ptr<const BackendPool> pool) {
   state.pool = std::move(pool);
   state.balancer = balancer.ok() ? std::move(*balancer) : nullptr;
   // A new snapshot may bring a usable server to sessions waiting in the queue.
-  for (TcpSession* s : state.queue) s->UsePool(state.pool);
+  for (Session* s : state.queue) s->UsePool(state.pool);
   DrainQueue(state.pool->name);
 }
 
@@ -112,7 +114,7 @@ std::shared_ptr<const BackendPool> Worker::PoolFor(const std::string& backend) {
 }
 
 void Worker::DrainQueue(const std::string& backend) {
-  std::list<TcpSession*>& queue = QueueFor(backend);
+  std::list<Session*>& queue = QueueFor(backend);
   while (!queue.empty()) {
     if (!queue.front()->TryLeaveQueue()) return;
   }
@@ -172,7 +174,11 @@ void Worker::Acceptor::AcceptAll() {
     local.live.fetch_add(1, std::memory_order_relaxed);
     local.total.fetch_add(1, std::memory_order_relaxed);
     worker_.live_sessions_.fetch_add(1, std::memory_order_relaxed);
-    TcpSession::Start(worker_, frontend_, fd, client, accept_proxy_);
+    if (frontend_.http != nullptr) {
+      http::HttpSession::Start(worker_, frontend_, fd, client, accept_proxy_);
+    } else {
+      TcpSession::Start(worker_, frontend_, fd, client, accept_proxy_);
+    }
   }
 }
 

@@ -14,6 +14,7 @@
 
 #include "absl/status/status.h"
 #include "proxy/event/event_loop.h"
+#include "proxy/http/connection_pool.h"
 #include "proxy/server/runtime.h"
 #include "proxy/tcp/tcp_session.h"
 
@@ -49,16 +50,17 @@ class Worker : public SessionOwner {
   EventLoop& loop() override { return *loop_; }
   Balancer* BalancerFor(const std::string& backend) override;
   std::shared_ptr<const BackendPool> PoolFor(const std::string& backend) override;
-  std::list<TcpSession*>& QueueFor(const std::string& backend) override { return backends_[backend].queue; }
+  std::list<Session*>& QueueFor(const std::string& backend) override { return backends_[backend].queue; }
   void SlotFreed(const std::string& backend) override;
   void SessionClosed(int frontend) override;
   void ReportErrorLimit(const std::string& backend, const std::string& server, const std::string& last_error) override {
     if (error_reporter_) error_reporter_(backend, server, last_error);
   }
-  void Register(TcpSession* session) override;
-  void Unregister(TcpSession* session) override;
+  void Register(Session* session) override;
+  void Unregister(Session* session) override;
   BufferPool& buffers() override { return buffers_; }
   bool splice_enabled() const override { return runtime_.splice; }
+  http::WorkerHttp& http() override { return *http_; }
 
  private:
   class Acceptor : public FdHandler {
@@ -82,7 +84,7 @@ class Worker : public SessionOwner {
   struct BackendState {
     std::shared_ptr<const BackendPool> pool;
     std::unique_ptr<Balancer> balancer;
-    std::list<TcpSession*> queue;
+    std::list<Session*> queue;
   };
 
   void InstallPool(std::shared_ptr<const BackendPool> pool);
@@ -95,11 +97,12 @@ class Worker : public SessionOwner {
   std::atomic<int>& live_sessions_;
   std::unique_ptr<EventLoop> loop_;
   BufferPool buffers_;
+  std::unique_ptr<http::WorkerHttp> http_;
   std::vector<std::unique_ptr<Acceptor>> acceptors_;
   std::map<std::string, BackendState> backends_;
   std::vector<Worker*> peers_;
   ErrorReporter error_reporter_;
-  TcpSession* live_head_ = nullptr;  // intrusive list of this worker's sessions
+  Session* live_head_ = nullptr;  // intrusive list of this worker's sessions
   std::thread thread_;
 };
 

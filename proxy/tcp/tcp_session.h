@@ -18,65 +18,11 @@
 #include "proxy/net/address.h"
 #include "proxy/net/buffer_pool.h"
 #include "proxy/pool/pool.h"
+#include "proxy/session/session.h"
 
 namespace tender {
 
-class TcpSession;
-
-// What a session needs from the worker that owns it.
-class SessionOwner {
- public:
-  virtual ~SessionOwner() = default;
-  virtual EventLoop& loop() = 0;
-  virtual Balancer* BalancerFor(const std::string& backend) = 0;
-  virtual std::shared_ptr<const BackendPool> PoolFor(const std::string& backend) = 0;
-  // Queue of sessions waiting for a server slot in `backend`, on this worker.
-  virtual std::list<TcpSession*>& QueueFor(const std::string& backend) = 0;
-  // A server of `backend` has a free slot again.
-  virtual void SlotFreed(const std::string& backend) = 0;
-  virtual void SessionClosed(int frontend) = 0;
-  // `error-limit` consecutive traffic errors were seen on a server (`observe layer4`).
-  virtual void ReportErrorLimit(const std::string& backend, const std::string& server,
-                                const std::string& last_error) = 0;
-  // Every live session is registered with its owner (for on-marked-down shutdowns).
-  virtual void Register(TcpSession* session) = 0;
-  virtual void Unregister(TcpSession* session) = 0;
-  // The worker's buffers for the copy relay.
-  virtual BufferPool& buffers() = 0;
-  // False when `nosplice` asks for the copy relay.
-  virtual bool splice_enabled() const = 0;
-};
-
-// `use_backend NAME [cond]`; without a condition, always.
-struct BackendRule {
-  std::optional<CompiledCondition> condition;
-  std::string backend;
-};
-
-// `tcp-request content accept|reject [cond]`; without a condition, always.
-struct ContentRule {
-  std::optional<CompiledCondition> condition;
-  bool accept = true;
-};
-
-struct FrontendSettings {
-  int index = 0;
-  std::string name;
-  std::string backend;  // default_backend, or the listen section itself
-  std::vector<BackendRule> use_backends;
-  std::vector<ContentRule> content_rules;
-  bool rules_need_destination = false;
-  absl::Duration client_timeout = absl::InfiniteDuration();
-  std::optional<absl::Duration> client_fin_timeout;
-  bool tcplog = false;
-  bool dontlognull = false;
-  bool client_timeout_first = true;  // which side an idle timeout is blamed on in logs
-  LogTargets logs;
-  std::shared_ptr<ConnectionLimit> process_limit;  // global maxconn's counter, for logs
-  std::shared_ptr<ConnectionLimit> limit = std::make_shared<ConnectionLimit>();
-};
-
-class TcpSession : public TimerHandler, public Deferred {
+class TcpSession : public Session, public TimerHandler, public Deferred {
  public:
   // Takes ownership of `client_fd` and starts.
   static void Start(SessionOwner& owner, const FrontendSettings& frontend, int client_fd,
@@ -89,19 +35,11 @@ class TcpSession : public TimerHandler, public Deferred {
   static void* operator new(size_t size);
   static void operator delete(void* p);
 
-  // Called by the owner when a server slot may be free; false if still queued.
-  // (Declared here so that Worker can drain its queues.)
-  bool TryLeaveQueue();
-  // Closes the session at once (process stop).
-  void Abort() { Close("KD"); }
-  // Closes the session if it is established on `server` (on-marked-down/up shutdowns).
-  void ShutdownIfOn(const ServerLoad* server);
-  // The owner's intrusive list of live sessions.
-  TcpSession* next_live = nullptr;
-  TcpSession* prev_live = nullptr;
-
-  // A queued session moves to the backend's newest snapshot.
-  void UsePool(std::shared_ptr<const BackendPool> pool) { pool_ = std::move(pool); }
+  // Session.
+  bool TryLeaveQueue() override;
+  void Abort() override { Close("KD"); }
+  void ShutdownIfOn(const ServerLoad* server) override;
+  void UsePool(std::shared_ptr<const BackendPool> pool) override { pool_ = std::move(pool); }
 
  private:
   enum class State { kProxyHeader, kQueued, kConnecting, kRelaying, kClosed };
@@ -179,7 +117,7 @@ class TcpSession : public TimerHandler, public Deferred {
   bool holds_slot_ = false;
   std::string backend_;
   std::shared_ptr<const BackendPool> pool_;
-  std::list<TcpSession*>::iterator queue_position_;
+  std::list<Session*>::iterator queue_position_;
   Direction upstream_;    // client -> server
   Direction downstream_;  // server -> client
   Timer timer_{this};

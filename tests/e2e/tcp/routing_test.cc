@@ -92,7 +92,7 @@ TEST(RoutingTest, RuntimeRefusesLayer7FetchesInTcpMode) {
       " tcp-request inspect-delay 5s\n"
       " use_backend b if { req.ssl_sni -i example.com }\n default_backend b\n"
       "backend b\n server s 127.0.0.1:1\n")));
-  EXPECT_NE(tender.output().find("sample fetch 'req.ssl_sni' is not implemented by tender's runtime yet"),
+  EXPECT_NE(tender.output().find("frontend 'fe' is in mode tcp, but a 'use_backend' condition reads the HTTP request"),
             std::string::npos)
       << tender.output();
 }

@@ -1,4 +1,5 @@
 #include "proxy/acl/acl.h"
+#include "proxy/http/http1.h"
 
 #include "gtest/gtest.h"
 
@@ -74,14 +75,21 @@ TEST(AclTest, AndOrNotUnlessAndRepeatedNames) {
   EXPECT_FALSE(Eval(If({{{false, "LOCALHOST"}}}), {}, "10.0.0.9", 5));
 }
 
-TEST(AclTest, LayerSevenFetchesAreRefusedWithTheirLocation) {
-  config::AclConfig a = Acl("api", "hdr(host)", {"x"});
+TEST(AclTest, UnimplementedFetchesAreRefusedWithTheirLocation) {
+  config::AclConfig a = Acl("hello", "req.ssl_hello_type", {"1"});
   a.where = {"t.cfg", 12, 3};
-  auto compiled = CompiledCondition::Compile(If({{{false, "api"}}}), {a});
+  auto compiled = CompiledCondition::Compile(If({{{false, "hello"}}}), {a});
   ASSERT_FALSE(compiled.ok());
   EXPECT_EQ(compiled.status().message(),
-            "t.cfg:12: sample fetch 'hdr(host)' is not implemented by tender's runtime yet (layer 4 has src, dst, "
-            "src_port, dst_port, always_true, always_false)");
+            "t.cfg:12: sample fetch 'req.ssl_hello_type' is not implemented by tender's runtime yet (it has src, dst, "
+            "src_port, dst_port, always_true, always_false, ssl_fc, hdr*, path*, url*, query, method, url_param)");
+}
+
+TEST(AclTest, LayerSevenConditionsSayTheyNeedHttp) {
+  auto compiled = CompiledCondition::Compile(If({{{false, "api"}}}), {Acl("api", "hdr(host)", {"x"})});
+  ASSERT_TRUE(compiled.ok()) << compiled.status();
+  EXPECT_TRUE(compiled->needs_http());
+  EXPECT_FALSE(compiled->Evaluate(SampleContext{}));  // no request: no match
 }
 
 TEST(AclTest, BadValuesAreErrors) {
@@ -89,6 +97,75 @@ TEST(AclTest, BadValuesAreErrors) {
   EXPECT_FALSE(compiled.ok());
   compiled = CompiledCondition::Compile(If({{{false, "x"}}}), {Acl("x", "dst_port", {"http"})});
   EXPECT_FALSE(compiled.ok());
+}
+
+// Layer 7 fetches against a real parsed request.
+class HttpAclTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    size_t scanned = 0, length = 0;
+    http::ParseError e;
+    ASSERT_EQ(http::FindHeadEnd(raw_, &scanned, &length, &e), http::HeadStatus::kComplete);
+    ASSERT_EQ(http::ParseRequestHead(absl::string_view(raw_).substr(0, length), http::Limits(), fields_, &req_, &e), http::HeadStatus::kComplete);
+    sample_.request = &req_;
+  }
+  bool Matches(const std::string& fetch, std::vector<std::string> values, config::MatchMethod m = config::MatchMethod::kDefault,
+               bool ignore_case = false) {
+    config::AclConfig a = Acl("a", fetch, std::move(values));
+    a.match = m;
+    a.ignore_case = ignore_case;
+    auto c = CompiledCondition::Compile(If({{{false, "a"}}}), {a});
+    EXPECT_TRUE(c.ok()) << c.status();
+    return c.ok() && c->Evaluate(sample_);
+  }
+  std::string raw_ =
+      "GET /static/img/logo.png?size=large&lang=fr HTTP/1.1\r\nHost: WWW.Example.com:8080\r\n"
+      "Accept: text/html, application/json\r\nX-Empty:\r\n\r\n";
+  http::HeaderField fields_[101];
+  http::RequestHead req_;
+  SampleContext sample_;
+};
+
+TEST_F(HttpAclTest, PathFetchesAndMatchMethods) {
+  EXPECT_TRUE(Matches("path", {"/static/img/logo.png"}));
+  EXPECT_FALSE(Matches("path", {"/static"}));
+  EXPECT_TRUE(Matches("path_beg", {"/nope", "/static/"}));
+  EXPECT_TRUE(Matches("path_end", {".png", ".jpg"}));
+  EXPECT_TRUE(Matches("path_sub", {"img/lo"}));
+  EXPECT_TRUE(Matches("path_reg", {"^/static/.*\\.png$"}));
+  EXPECT_FALSE(Matches("path_reg", {"^/STATIC"}));
+  EXPECT_TRUE(Matches("path_reg", {"^/STATIC"}, config::MatchMethod::kDefault, /*ignore_case=*/true));
+  EXPECT_TRUE(Matches("path_dir", {"img"}));
+  EXPECT_FALSE(Matches("path_dir", {"im"}));
+  EXPECT_TRUE(Matches("path", {"20"}, config::MatchMethod::kLen));
+  EXPECT_TRUE(Matches("url", {"/static/img/logo.png?size=large&lang=fr"}));
+  EXPECT_TRUE(Matches("url_beg", {"/static/img/logo.png?size"}));
+  EXPECT_TRUE(Matches("query", {"size=large&lang=fr"}));
+  EXPECT_TRUE(Matches("url_param(lang)", {"fr"}));
+  EXPECT_FALSE(Matches("url_param(lang)", {"en"}));
+  EXPECT_TRUE(Matches("method", {"GET"}));
+  EXPECT_FALSE(Matches("method", {"get"}));
+}
+
+TEST_F(HttpAclTest, HeaderFetches) {
+  EXPECT_FALSE(Matches("hdr(host)", {"www.example.com:8080"}));
+  EXPECT_TRUE(Matches("hdr(host)", {"www.example.com:8080"}, config::MatchMethod::kDefault, true));
+  EXPECT_TRUE(Matches("hdr_dom(host)", {"example"}, config::MatchMethod::kDefault, true));
+  EXPECT_FALSE(Matches("hdr_dom(host)", {"xample"}, config::MatchMethod::kDefault, true));
+  EXPECT_TRUE(Matches("hdr_beg(HOST)", {"WWW."}));
+  EXPECT_TRUE(Matches("hdr_end(host)", {":8080"}));
+  EXPECT_TRUE(Matches("hdr(accept)", {"application/json"}));  // each comma-separated value
+  EXPECT_TRUE(Matches("hdr(x-empty)", {}, config::MatchMethod::kFound));
+  EXPECT_FALSE(Matches("hdr(x-missing)", {}, config::MatchMethod::kFound));
+  EXPECT_TRUE(Matches("hdr_sub(accept)", {"HTML"}, config::MatchMethod::kDefault, true));
+}
+
+TEST(AclTest, RegexesAreCheckedAtLoad) {
+  config::AclConfig a = Acl("bad", "path_reg", {"(unclosed"});
+  a.where = {"t.cfg", 3, 1};
+  auto c = CompiledCondition::Compile(If({{{false, "bad"}}}), {a});
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("t.cfg:3: invalid regular expression '(unclosed'"), std::string::npos) << c.status();
 }
 
 }  // namespace

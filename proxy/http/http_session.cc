@@ -1,0 +1,1486 @@
+#include "proxy/http/http_session.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "proxy/common/log.h"
+#include "proxy/http/responses.h"
+#include "proxy/lb/hash.h"
+#include "proxy/log/tcp_log.h"
+#include "proxy/net/proxy_protocol.h"
+#include "proxy/net/socket.h"
+
+namespace tender::http {
+namespace {
+
+constexpr size_t kMaxCachedSessions = 4096;
+constexpr size_t kLogLineKeep = 1024;  // tune.http.logurilen
+
+struct SessionCache {
+  std::vector<void*> free;
+  ~SessionCache() {
+    for (void* p : free) ::operator delete(p);
+  }
+};
+thread_local SessionCache session_cache;
+
+// Appends to a fixed buffer; remembers an overflow instead of failing at each call.
+class Writer {
+ public:
+  Writer(char* data, size_t capacity, size_t used) : data_(data), capacity_(capacity), used_(used) {}
+  void Add(absl::string_view s) {
+    if (overflow_ || used_ + s.size() > capacity_) {
+      overflow_ = true;
+      return;
+    }
+    memcpy(data_ + used_, s.data(), s.size());
+    used_ += s.size();
+  }
+  void Field(absl::string_view name, absl::string_view value) {
+    Add(name);
+    Add(": ");
+    Add(value);
+    Add("\r\n");
+  }
+  size_t used() const { return used_; }
+  bool overflow() const { return overflow_; }
+
+ private:
+  char* data_;
+  size_t capacity_;
+  size_t used_;
+  bool overflow_ = false;
+};
+
+bool IsHopByHop(absl::string_view name) {
+  return EqualsIgnoreCase(name, "connection") || EqualsIgnoreCase(name, "keep-alive") ||
+         EqualsIgnoreCase(name, "proxy-connection");
+}
+
+bool IsHeaderEdit(const config::HttpRule& r, bool request) {
+  if (request) {
+    return r.request_action == config::HttpRequestAction::kSetHeader ||
+           r.request_action == config::HttpRequestAction::kAddHeader ||
+           r.request_action == config::HttpRequestAction::kDelHeader;
+  }
+  return true;  // http-response has only set-header and del-header
+}
+
+bool Removes(const config::HttpRule& r, bool request) {
+  return request ? r.request_action != config::HttpRequestAction::kAddHeader : true;
+}
+
+bool Adds(const config::HttpRule& r, bool request) {
+  return request ? r.request_action != config::HttpRequestAction::kDelHeader
+                 : r.response_action == config::HttpResponseAction::kSetHeader;
+}
+
+// The matched header rules of a message, in order; applied while serialising: an original
+// field survives unless a set-header/del-header names it; a rule's added field survives
+// unless a later set-header/del-header names it.
+struct Edits {
+  const config::HttpRule* rules[64];
+  int count = 0;
+  bool overflow = false;
+  void Push(const config::HttpRule* r) {
+    if (count == 64) {
+      overflow = true;
+      return;
+    }
+    rules[count++] = r;
+  }
+  bool Deletes(absl::string_view name, bool request) const {
+    for (int i = 0; i < count; ++i) {
+      if (Removes(*rules[i], request) && EqualsIgnoreCase(rules[i]->name, name)) return true;
+    }
+    return false;
+  }
+  void WriteAdded(Writer& w, bool request) const {
+    for (int i = 0; i < count; ++i) {
+      if (!Adds(*rules[i], request)) continue;
+      bool removed_later = false;
+      for (int j = i + 1; j < count && !removed_later; ++j) {
+        removed_later = Removes(*rules[j], request) && EqualsIgnoreCase(rules[j]->name, rules[i]->name);
+      }
+      if (!removed_later) w.Field(rules[i]->name, rules[i]->value);
+    }
+  }
+};
+
+void CollectResponseEdits(const ProxyHttp* settings, const SampleContext& sample, Edits* edits) {
+  if (settings == nullptr) return;
+  for (const CompiledRule& r : settings->response_rules) {
+    if (r.Applies(sample)) edits->Push(&r.rule);
+  }
+}
+
+}  // namespace
+
+void* HttpSession::operator new(size_t size) {
+  if (size == sizeof(HttpSession) && !session_cache.free.empty()) {
+    void* p = session_cache.free.back();
+    session_cache.free.pop_back();
+    return p;
+  }
+  return ::operator new(size);
+}
+
+void HttpSession::operator delete(void* p) {
+  if (session_cache.free.size() < kMaxCachedSessions) {
+    session_cache.free.push_back(p);
+    return;
+  }
+  ::operator delete(p);
+}
+
+void HttpSession::Start(SessionOwner& owner, const FrontendSettings& frontend, int client_fd,
+                        const SocketAddress& client_address, bool accept_proxy) {
+  auto* s = new HttpSession(owner, frontend, client_fd, client_address);
+  owner.Register(s);
+  owner.loop().Add(client_fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP, &s->client_side_);
+  if (accept_proxy) {
+    s->phase_ = Phase::kProxyHeader;
+    int64_t limit = s->Ms(frontend.client_timeout);
+    if (limit >= 0) owner.loop().Arm(&s->timer_, owner.loop().now_ms() + limit);
+    s->ReadProxyHeader();
+    return;
+  }
+  s->BeginRequest(/*first=*/true);
+  s->Drive();
+}
+
+HttpSession::HttpSession(SessionOwner& owner, const FrontendSettings& frontend, int client_fd,
+                         const SocketAddress& client_address)
+    : owner_(owner), frontend_(frontend), http_(*frontend.http), client_fd_(client_fd),
+      client_address_(client_address) {}
+
+HttpSession::~HttpSession() {
+  Release(client_in_);
+  Release(client_out_);
+  Release(server_in_);
+  Release(server_out_);
+}
+
+int64_t HttpSession::Ms(absl::Duration d) const {
+  if (d == absl::InfiniteDuration()) return -1;
+  return absl::ToInt64Milliseconds(d);
+}
+
+const SocketAddress& HttpSession::FrontendAddress() {
+  if (!have_frontend_address_) {
+    frontend_address_ = LocalAddressOf(client_fd_);
+    have_frontend_address_ = true;
+  }
+  return frontend_address_;
+}
+
+bool HttpSession::Acquire(Buffer& b) {
+  if (b.data == nullptr) {
+    b.data = owner_.buffers().Acquire();
+    b.start = b.end = 0;
+  }
+  return true;
+}
+
+void HttpSession::Release(Buffer& b) {
+  owner_.buffers().Release(b.data);
+  b = Buffer();
+}
+
+ssize_t HttpSession::ReadInto(int fd, Buffer& b, size_t keep) {
+  Acquire(b);
+  size_t capacity = owner_.buffers().buffer_size();
+  if (b.end == capacity && b.start > keep) {
+    // Room at the front (already sent): move the pending bytes down.
+    memmove(b.data + keep, b.data + b.start, b.size());
+    b.end -= b.start - keep;
+    b.start = keep;
+  }
+  if (b.end == capacity) return 0;
+  ssize_t n = recv(fd, b.data + b.end, capacity - b.end, MSG_DONTWAIT);
+  if (n > 0) {
+    b.end += n;
+    return n;
+  }
+  if (n == 0) return -1;
+  return errno == EAGAIN || errno == EINTR ? 0 : -2;
+}
+
+// ---------------------------------------------------------------------------------------
+// Events and the driver.
+
+void HttpSession::OnClientEvents(uint32_t events) {
+  if (phase_ == Phase::kProxyHeader) {
+    ReadProxyHeader();
+    return;
+  }
+  if (phase_ == Phase::kQueued || phase_ == Phase::kConnecting) {
+    // A client that leaves while waiting for a server gives its place up.
+    if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) Close("CQ");
+    return;
+  }
+  Drive();
+}
+
+void HttpSession::OnServerEvents(uint32_t events) {
+  if (phase_ == Phase::kConnecting) {
+    if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) return;
+    int err = SocketError(server_->fd());
+    if (err != 0) {
+      ConnectFailed(err);
+      Drive();
+      return;
+    }
+    connect_ms_ = owner_.loop().now_ms() - connect_started_ms_;
+    StartExchange();
+  }
+  Drive();
+}
+
+void HttpSession::Drive() {
+  for (;;) {
+    bool again = false;
+    switch (phase_) {
+      case Phase::kRequestHead: again = StepRequestHead(); break;
+      case Phase::kExchange: again = StepExchange(); break;
+      case Phase::kTunnel: again = StepTunnel(); break;
+      case Phase::kLocalResponse: again = StepLocalResponse(); break;
+      default: return;
+    }
+    if (!again) break;
+  }
+  if (phase_ == Phase::kExchange) ArmExchangeTimer();
+}
+
+void HttpSession::ReadProxyHeader() {
+  char buf[kMaxProxyHeader];
+  ssize_t n = recv(client_fd_, buf, sizeof(buf), MSG_PEEK);
+  if (n == 0 || (n < 0 && errno != EAGAIN)) {
+    Close("CR");
+    return;
+  }
+  if (n < 0) return;
+  ProxyHeader h = ParseProxyHeader(absl::string_view(buf, n));
+  if (h.status == ProxyHeader::Status::kIncomplete) {
+    if (static_cast<size_t>(n) < sizeof(buf)) return;
+    h.status = ProxyHeader::Status::kInvalid;
+    h.error = "PROXY header too long";
+  }
+  if (h.status == ProxyHeader::Status::kInvalid) {
+    frontend_.limit->proxy_header_errors.fetch_add(1, std::memory_order_relaxed);
+    TENDER_LOG(kWarning, "frontend ", frontend_.name, ": invalid PROXY protocol header from ",
+               client_address_.ToString(), ": ", h.error);
+    Close("PR");
+    return;
+  }
+  ssize_t unused = recv(client_fd_, buf, h.length, 0);
+  (void)unused;
+  if (!h.local) {
+    client_address_ = h.source;
+    frontend_address_ = h.destination;
+    have_frontend_address_ = true;
+  }
+  BeginRequest(/*first=*/true);
+  Drive();
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading a request.
+
+void HttpSession::BeginRequest(bool first) {
+  phase_ = Phase::kRequestHead;
+  first_request_ = first;
+  // Pipelined bytes move to the front: the next head starts at offset 0.
+  if (client_in_.data != nullptr) {
+    size_t pending = client_in_.size();
+    if (pending == 0) {
+      Release(client_in_);  // an idle keep-alive connection holds no buffer
+    } else {
+      memmove(client_in_.data, client_in_.data + client_in_.start, pending);
+      client_in_.start = 0;
+      client_in_.end = pending;
+    }
+  }
+  Release(client_out_);
+  keep_ = 0;
+  head_scan_ = 0;
+  request_started_ = client_in_.data != nullptr;
+  logged_ = false;
+  int64_t now = owner_.loop().now_ms();
+  request_wait_start_ms_ = now;
+  request_unix_ms_ = absl::ToUnixMillis(absl::Now());
+  request_ms_ = -1;
+  request_hash_ = 0;
+  request_has_hash_ = false;
+  req_framing_ = Framing::kNone;
+  req_left_ = 0;
+  req_ready_ = 0;
+  req_body_complete_ = req_done_ = false;
+  req_chunks_.Reset();
+  keep_client_ = false;
+  backend_.clear();
+  pool_ = nullptr;
+  server_index_ = forced_server_ = -1;
+  cookie_flags_[0] = cookie_flags_[1] = '-';
+  attempts_ = 0;
+  redispatched_ = replayed_ = false;
+  server_reused_ = false;
+  queued_at_ms_ = queue_ms_ = connect_started_ms_ = connect_ms_ = request_sent_ms_ = response_ms_ = -1;
+  resp_scan_ = 0;
+  resp_head_done_ = resp_bytes_seen_ = false;
+  status_ = 0;
+  resp_framing_ = Framing::kNone;
+  resp_server_keeps_alive_ = false;
+  resp_left_ = 0;
+  resp_ready_ = 0;
+  resp_body_complete_ = resp_done_ = server_eof_ = false;
+  resp_chunks_.Reset();
+  bytes_to_client_ = 0;
+  // The first request has `timeout http-request` from the accept; later ones wait up to
+  // `timeout http-keep-alive` for their first byte, then `timeout http-request`.
+  int64_t limit = Ms(first || request_started_ ? http_.request_timeout : http_.keep_alive_timeout);
+  if (limit >= 0) owner_.loop().Arm(&timer_, now + limit);
+  else owner_.loop().Disarm(&timer_);
+}
+
+bool HttpSession::StepRequestHead() {
+  ssize_t n;
+  while ((n = ReadInto(client_fd_, client_in_, 0)) > 0) {
+  }
+  if (!client_in_.empty() && !request_started_) {
+    request_started_ = true;
+    int64_t limit = Ms(http_.request_timeout);
+    if (limit >= 0) owner_.loop().Arm(&timer_, owner_.loop().now_ms() + limit);
+    request_wait_start_ms_ = owner_.loop().now_ms();
+    request_unix_ms_ = absl::ToUnixMillis(absl::Now());
+  }
+  if (!client_in_.empty()) {
+    size_t head_length = 0;
+    ParseError error;
+    absl::string_view data(client_in_.data, client_in_.end);
+    HeadStatus s = FindHeadEnd(data, &head_scan_, &head_length, &error);
+    if (s == HeadStatus::kError) {
+      LocalError(error.status, "PR");
+      return true;
+    }
+    if (s == HeadStatus::kComplete) {
+      HandleRequest(head_length);
+      return true;
+    }
+    if (client_in_.end == owner_.buffers().buffer_size()) {
+      // The head does not fit in tune.bufsize: the request line alone, or the fields.
+      bool line_complete = data.find("\r\n") != absl::string_view::npos;
+      LocalError(line_complete ? 431 : 414, "PR");
+      return true;
+    }
+  }
+  if (n < 0) {
+    // The client closed (or broke) before a complete request: nothing to answer.
+    if (client_in_.empty()) Release(client_in_);
+    Close(client_in_.data != nullptr ? "CR" : "--");
+    return false;
+  }
+  return false;
+}
+
+void HttpSession::HandleRequest(size_t head_length) {
+  RequestHead req;
+  ParseError error;
+  HeaderField* fields = owner_.http().fields();
+  Limits limits;
+  limits.max_headers = owner_.http().max_headers();
+  if (ParseRequestHead(absl::string_view(client_in_.data, head_length), limits, fields, &req, &error) !=
+      HeadStatus::kComplete) {
+    KeepRequestLine(0);
+    LocalError(error.status, "PR");
+    return;
+  }
+  owner_.loop().Disarm(&timer_);
+  request_ms_ = owner_.loop().now_ms() - request_wait_start_ms_;
+  req_is_head_ = req.is_head;
+  req_is_connect_ = req.is_connect;
+  req_upgrade_ = req.connection.upgrade && req.has_upgrade_header;
+  req_keep_alive_ = req.WantsKeepAlive();
+  req_version_minor_ = req.version_minor;
+  req_framing_ = req.framing;
+  req_left_ = req.content_length;
+  req_replayable_ = req.framing == Framing::kNone;
+
+  SampleContext sample;
+  sample.source = &client_address_;
+  if (frontend_.rules_need_destination) sample.destination = &FrontendAddress();
+  sample.request = &req;
+
+  // monitor-uri answers before any rule, as in HAProxy.
+  if (!http_.monitor_uri.empty() && req.path == http_.monitor_uri) {
+    std::string out;
+    bool close = !req_keep_alive_ || req_framing_ != Framing::kNone;
+    AppendResponse(&out, 200, "text/html", "<html><body><h1>200 OK</h1>\nService ready.\n</body></html>\n", "", close);
+    KeepRequestLine(req.head_length);
+    LocalResponse(out, 200, close, "LR");
+    return;
+  }
+  if (ApplyRequestRules(http_, sample)) return;
+  backend_ = frontend_.backend;
+  for (const BackendRule& rule : frontend_.use_backends) {
+    if (!rule.condition || rule.condition->Evaluate(sample)) {
+      backend_ = rule.backend;
+      break;
+    }
+  }
+  pool_ = owner_.PoolFor(backend_);
+  if (pool_ == nullptr) {
+    KeepRequestLine(req.head_length);
+    LocalError(503, "SC");
+    return;
+  }
+  const BackendHttp* backend_http = pool_->http.get();
+  if (backend_http != nullptr && ApplyRequestRules(*backend_http, sample)) return;
+  if (backend_http != nullptr && backend_http->cookie_mode != CookieMode::kNone) {
+    // Find the persistence cookie's server now, while the fields are at hand.
+    const std::string& name = backend_http->cookie_name;
+    cookie_flags_[0] = 'N';
+    for (int i = 0; i < req.field_count; ++i) {
+      if (!EqualsIgnoreCase(req.fields[i].name, "cookie")) continue;
+      absl::string_view list = req.fields[i].value;
+      while (!list.empty()) {
+        size_t semi = list.find(';');
+        absl::string_view pair = list.substr(0, semi);
+        while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+        size_t eq = pair.find('=');
+        if (eq != absl::string_view::npos && pair.substr(0, eq) == name) {
+          absl::string_view value = pair.substr(eq + 1);
+          cookie_flags_[0] = 'I';
+          for (size_t s = 0; s < pool_->servers.size(); ++s) {
+            const ServerEntry& e = pool_->servers[s];
+            if (e.cookie.empty() || e.cookie != value) continue;
+            if (e.Usable()) {
+              forced_server_ = static_cast<int>(s);
+              cookie_flags_[0] = 'V';
+            } else {
+              cookie_flags_[0] = 'D';  // its server is down: balanced like a new client
+            }
+            break;
+          }
+        }
+        if (semi == absl::string_view::npos) break;
+        list.remove_prefix(semi + 1);
+      }
+    }
+  }
+  if (!SerializeRequest(backend_http, sample)) {
+    KeepRequestLine(req.head_length);
+    LocalError(500, "PR");  // the rewritten head does not fit in a buffer
+    return;
+  }
+  if (pool_->balance.algorithm == config::BalanceAlgorithm::kUri ||
+      pool_->balance.algorithm == config::BalanceAlgorithm::kHdr ||
+      pool_->balance.algorithm == config::BalanceAlgorithm::kUrlParam) {
+    // Hash keys are read now; the fields are scratch space that the next head reuses.
+    absl::string_view key;
+    bool found = false;
+    if (pool_->balance.algorithm == config::BalanceAlgorithm::kUri) {
+      bool whole = false;
+      for (const std::string& o : pool_->balance.options) whole |= o == "whole";
+      key = whole ? absl::string_view(req.target) : req.path;
+      found = true;
+    } else if (pool_->balance.algorithm == config::BalanceAlgorithm::kHdr && backend_http != nullptr) {
+      if (const HeaderField* f = FindField(req.fields, req.field_count, backend_http->hash_header)) {
+        key = f->value;
+        found = true;
+      }
+    } else if (backend_http != nullptr) {
+      absl::string_view q = req.query;
+      while (!q.empty() && !found) {
+        size_t amp = q.find('&');
+        absl::string_view pair = q.substr(0, amp);
+        size_t eq = pair.find('=');
+        if (eq != absl::string_view::npos && pair.substr(0, eq) == backend_http->hash_param) {
+          key = pair.substr(eq + 1);
+          found = true;
+        }
+        if (amp == absl::string_view::npos) break;
+        q.remove_prefix(amp + 1);
+      }
+    }
+    request_hash_ = found ? SdbmHash(key) : 0;
+    request_has_hash_ = found;
+  }
+  KeepRequestLine(req.head_length);
+  Dispatch();
+}
+
+void HttpSession::KeepRequestLine(size_t head_length) {
+  // Keep the request line at the front of client_in_ for the log; drop the rest of the
+  // head; pending body (or pipelined) bytes follow it.
+  absl::string_view data(client_in_.data, client_in_.end);
+  size_t line_start = 0;
+  while (data.substr(line_start, 2) == "\r\n") line_start += 2;
+  size_t line_end = data.find("\r\n", line_start);
+  if (line_end == absl::string_view::npos || line_end > (head_length ? head_length : client_in_.end)) line_end = line_start;
+  size_t line = std::min(line_end - line_start, kLogLineKeep);
+  memmove(client_in_.data, client_in_.data + line_start, line);
+  keep_ = line;
+  if (head_length == 0) {
+    // A request that failed to parse: nothing after it is trusted.
+    client_in_.start = client_in_.end = keep_;
+    return;
+  }
+  size_t rest = client_in_.end - head_length;
+  memmove(client_in_.data + keep_, client_in_.data + head_length, rest);
+  client_in_.start = keep_;
+  client_in_.end = keep_ + rest;
+}
+
+bool HttpSession::ApplyRequestRules(const ProxyHttp& settings, const SampleContext& sample) {
+  for (const CompiledRule& r : settings.request_rules) {
+    if (IsHeaderEdit(r.rule, true) || !r.Applies(sample)) continue;
+    const config::HttpRule& rule = r.rule;
+    bool body_follows = req_framing_ != Framing::kNone;
+    bool close = !req_keep_alive_ || body_follows;
+    std::string out;
+    switch (rule.request_action) {
+      case config::HttpRequestAction::kDeny: {
+        auto page = settings.error_pages.find(rule.status);
+        out = page != settings.error_pages.end() ? page->second : DefaultErrorPage(rule.status);
+        frontend_.limit->denied.fetch_add(1, std::memory_order_relaxed);
+        KeepRequestLine(sample.request->head_length);
+        LocalResponse(out, rule.status, /*close=*/true, "PR");
+        return true;
+      }
+      case config::HttpRequestAction::kReturn:
+        AppendResponse(&out, rule.status, rule.content_type, rule.value, "", close);
+        KeepRequestLine(sample.request->head_length);
+        LocalResponse(out, rule.status, close, "LR");
+        return true;
+      case config::HttpRequestAction::kRedirect: {
+        const RequestHead& req = *sample.request;
+        bool drop_query = false, append_slash = false;
+        for (const std::string& o : rule.redirect_options) {
+          drop_query |= o == "drop-query";
+          append_slash |= o == "append-slash";
+        }
+        std::string location;
+        absl::string_view path_and_query = req.target;
+        if (req.path.data() != nullptr && !req.path.empty()) {
+          path_and_query = absl::string_view(req.path.data(), req.target.data() + req.target.size() - req.path.data());
+        }
+        if (drop_query) path_and_query = req.path;
+        switch (rule.redirect_kind) {
+          case config::RedirectKind::kLocation:
+            location = rule.value;
+            break;
+          case config::RedirectKind::kPrefix:
+            location = absl::StrCat(rule.value == "/" ? "" : rule.value, path_and_query);
+            break;
+          case config::RedirectKind::kScheme:
+            location = absl::StrCat(rule.value, "://", req.host, path_and_query);
+            break;
+        }
+        if (append_slash && !location.empty() && location.back() != '/') location += '/';
+        AppendResponse(&out, rule.status, "", "", absl::StrCat("location: ", location, "\r\n"), close);
+        KeepRequestLine(req.head_length);
+        LocalResponse(out, rule.status, close, "LR");
+        return true;
+      }
+      default:
+        break;
+    }
+  }
+  return false;
+}
+
+bool HttpSession::SerializeRequest(const BackendHttp* backend, const SampleContext& sample) {
+  const RequestHead& req = *sample.request;
+  Edits edits;
+  absl::string_view new_path;
+  const ProxyHttp* sides[2] = {&http_, backend};
+  for (const ProxyHttp* side : sides) {
+    if (side == nullptr) continue;
+    for (const CompiledRule& r : side->request_rules) {
+      if (!IsHeaderEdit(r.rule, true) || !r.Applies(sample)) continue;
+      edits.Push(&r.rule);
+    }
+  }
+  if (edits.overflow) return false;
+  Acquire(server_out_);
+  Writer w(server_out_.data, owner_.buffers().buffer_size(), 0);
+  if (!new_path.empty()) {
+    w.Add(req.method);
+    w.Add(" ");
+    w.Add(new_path);
+    w.Add(req.target.substr(req.path.size()));
+    w.Add(req.version_minor == 0 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
+  } else {
+    w.Add(req.request_line);
+    w.Add("\r\n");
+  }
+  bool strip_cookie = backend != nullptr && backend->cookie_mode == CookieMode::kInsert && backend->cookie_indirect;
+  for (int i = 0; i < req.field_count; ++i) {
+    const HeaderField& f = req.fields[i];
+    if (IsHopByHop(f.name) || edits.Deletes(f.name, true)) continue;
+    if (strip_cookie && EqualsIgnoreCase(f.name, "cookie")) {
+      // `indirect`: the persistence cookie is tender's business, not the server's.
+      absl::string_view list = f.value;
+      bool any = false;
+      size_t mark = w.used();
+      w.Add(f.name);
+      w.Add(": ");
+      while (!list.empty()) {
+        size_t semi = list.find(';');
+        absl::string_view pair = list.substr(0, semi);
+        while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+        size_t eq = pair.find('=');
+        if (!(eq != absl::string_view::npos && pair.substr(0, eq) == backend->cookie_name) && !pair.empty()) {
+          if (any) w.Add("; ");
+          w.Add(pair);
+          any = true;
+        }
+        if (semi == absl::string_view::npos) break;
+        list.remove_prefix(semi + 1);
+      }
+      if (any) {
+        w.Add("\r\n");
+      } else {
+        w = Writer(server_out_.data, owner_.buffers().buffer_size(), mark);
+      }
+      continue;
+    }
+    w.Field(f.name, f.value);
+  }
+  edits.WriteAdded(w, true);
+  // option forwardfor: the frontend's, else the backend's.
+  const ProxyHttp* xff = http_.forwardfor ? static_cast<const ProxyHttp*>(&http_)
+                                          : (backend != nullptr && backend->forwardfor ? backend : nullptr);
+  if (xff != nullptr && !(xff->forwardfor_except && xff->forwardfor_except->Evaluate(sample))) {
+    char host[INET6_ADDRSTRLEN];
+    FormatHost(client_address_, host, sizeof(host));
+    w.Field(xff->forwardfor_header, host);
+  }
+  bool server_close = http_.httpclose || http_.http_server_close ||
+                      (backend != nullptr && (backend->httpclose || backend->http_server_close));
+  if (req_upgrade_) {
+    w.Add("Connection: upgrade\r\n");
+  } else if (server_close) {
+    w.Add("Connection: close\r\n");
+  } else if (req.version_minor == 0) {
+    w.Add("Connection: keep-alive\r\n");
+  }
+  w.Add("\r\n");
+  if (w.overflow()) return false;
+  server_out_.start = 0;
+  server_out_.end = w.used();
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------
+// Choosing a server and a connection.
+
+void HttpSession::Dispatch() {
+  phase_ = Phase::kConnecting;
+  if (PickServer()) {
+    ObtainConnection();
+    return;
+  }
+  Enqueue();
+}
+
+bool HttpSession::PickServer() {
+  Balancer* balancer = owner_.BalancerFor(backend_);
+  if (balancer == nullptr || pool_ == nullptr) return false;
+  auto take = [&](int index) {
+    const ServerEntry& s = pool_->servers[index];
+    if (!s.load->TryAcquire(s.maxconn)) return false;
+    server_index_ = index;
+    holds_slot_ = true;
+    pool_->load->active.fetch_add(1, std::memory_order_relaxed);
+    balancer->Taken(s.load.get());
+    return true;
+  };
+  bool redispatch = pool_->redispatch && attempts_ > 0 && attempts_ == pool_->retries;
+  if (server_index_ >= 0 && attempts_ > 0 && !redispatch) return take(server_index_);
+  if (forced_server_ >= 0 && !redispatch && forced_server_ < static_cast<int>(pool_->servers.size()) &&
+      pool_->servers[forced_server_].Usable()) {
+    if (take(forced_server_)) return true;
+  }
+  PickContext ctx;
+  if (pool_->balance.algorithm == config::BalanceAlgorithm::kSource) {
+    ctx.client_hash = HashAddress(client_address_);
+  } else if (request_has_hash_) {
+    ctx.client_hash = request_hash_;
+  } else {
+    ctx.no_hash_key = true;
+  }
+  ctx.exclude = redispatch ? server_index_ : -1;
+  redispatched_ |= redispatch;
+  for (size_t tries = 0; tries <= pool_->servers.size(); ++tries) {
+    int picked = balancer->Pick(ctx);
+    if (picked < 0) break;
+    if (take(picked)) return true;
+    if (pool_->servers[picked].maxconn == 0) break;
+  }
+  return false;
+}
+
+void HttpSession::ObtainConnection() {
+  const ServerEntry& server = pool_->servers[server_index_];
+  SocketAddress target = server.address;
+  if (server.port_from_client) {
+    reinterpret_cast<sockaddr_in*>(&target.storage)->sin_port =
+        reinterpret_cast<const sockaddr_in*>(&FrontendAddress().storage)->sin_port;
+  }
+  ReuseMode reuse = pool_->http ? pool_->http->reuse : ReuseMode::kSafe;
+  ServerConnection* c = nullptr;
+  if (private_server_ != nullptr) {
+    if (private_server_->server() == server.load.get() &&
+        memcmp(&private_server_->address().storage, &target.storage, target.length) == 0) {
+      c = private_server_;
+    } else {
+      owner_.http().idle().Discard(private_server_);
+    }
+    private_server_ = nullptr;
+  }
+  if (c == nullptr && reuse != ReuseMode::kNever && !req_upgrade_ && !req_is_connect_) {
+    // safe: a connection's first request is never a client's first; aggressive: a
+    // client's first may go on a connection that has proven itself; always: anything.
+    bool allowed = !first_request_ || reuse != ReuseMode::kSafe;
+    if (allowed) c = owner_.http().idle().Take(server.load.get(), target, first_request_ && reuse == ReuseMode::kAggressive);
+  }
+  if (c != nullptr) {
+    server_ = c;
+    server_->set_user(this);
+    server_reused_ = true;
+    if (queue_ms_ < 0) queue_ms_ = 0;
+    connect_ms_ = 0;
+    ++attempts_;
+    StartExchange();
+    return;
+  }
+  Connect();
+}
+
+void HttpSession::Connect() {
+  const ServerEntry& server = pool_->servers[server_index_];
+  SocketAddress target = server.address;
+  if (server.port_from_client) {
+    reinterpret_cast<sockaddr_in*>(&target.storage)->sin_port =
+        reinterpret_cast<const sockaddr_in*>(&FrontendAddress().storage)->sin_port;
+  }
+  ++attempts_;
+  phase_ = Phase::kConnecting;
+  connect_started_ms_ = owner_.loop().now_ms();
+  if (queue_ms_ < 0) queue_ms_ = 0;
+  int error = 0;
+  absl::StatusOr<int> fd = StartConnect(target, &error);
+  if (!fd.ok()) {
+    ConnectFailed(error != 0 ? error : EIO);
+    return;
+  }
+  server_ = new ServerConnection(*fd, server.load, target);
+  server_->set_user(this);
+  server_reused_ = false;
+  owner_.loop().Add(*fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP, server_);
+  deadline_ms_ = owner_.loop().now_ms() + Ms(pool_->connect_timeout);
+  owner_.loop().Arm(&timer_, deadline_ms_);
+  if (server.send_proxy || server.send_proxy_v2) {
+    // The PROXY header goes before the request, on this new connection only.
+    std::string header = server.send_proxy_v2 ? EncodeProxyV2(client_address_, FrontendAddress())
+                                              : EncodeProxyV1(client_address_, FrontendAddress());
+    size_t cap = owner_.buffers().buffer_size();
+    if (server_out_.end + header.size() <= cap) {
+      memmove(server_out_.data + header.size(), server_out_.data, server_out_.end);
+      memcpy(server_out_.data, header.data(), header.size());
+      server_out_.end += header.size();
+    }
+  }
+}
+
+void HttpSession::ConnectFailed(int error) {
+  bool timed_out = error == 0;
+  const char* why = timed_out ? "connect timeout" : strerror(error);
+  const ServerEntry& server = pool_->servers[server_index_];
+  if (server.observe == config::Observe::kLayer4 &&
+      server.load->consecutive_errors.fetch_add(1, std::memory_order_relaxed) + 1 == server.error_limit) {
+    owner_.ReportErrorLimit(backend_, server.name, why);
+  }
+  TENDER_LOG(kDebug, "connect to ", pool_->name, "/", server.name, " failed: ", why);
+  server.load->connect_failures.fetch_add(1, std::memory_order_relaxed);
+  if (timed_out) server.load->connect_timeouts.fetch_add(1, std::memory_order_relaxed);
+  if (error == ECONNREFUSED) server.load->connect_refused.fetch_add(1, std::memory_order_relaxed);
+  DropServerConnection();
+  ReleaseServer();
+  if (attempts_ > pool_->retries) {
+    LocalError(503, timed_out ? "sC" : "SC");
+    return;
+  }
+  // Nothing was sent: the same request goes again (from its first byte).
+  server_out_.start = 0;
+  Dispatch();
+}
+
+void HttpSession::StartExchange() {
+  phase_ = Phase::kExchange;
+  const ServerEntry& s = pool_->servers[server_index_];
+  if (s.observe != config::Observe::kNone && s.load->consecutive_errors.load(std::memory_order_relaxed) != 0) {
+    s.load->consecutive_errors.store(0, std::memory_order_relaxed);
+  }
+  int64_t now = owner_.loop().now_ms();
+  client_activity_ms_ = server_activity_ms_ = now;
+  request_sent_ms_ = now;
+  owner_.loop().Disarm(&timer_);
+}
+
+void HttpSession::Enqueue() {
+  if (pool_->max_queue > 0 && pool_->load->queued.load(std::memory_order_relaxed) >= pool_->max_queue) {
+    LocalError(503, "sQ");
+    return;
+  }
+  phase_ = Phase::kQueued;
+  queued_at_ms_ = owner_.loop().now_ms();
+  auto& queue = owner_.QueueFor(backend_);
+  queue_position_ = queue.insert(queue.end(), this);
+  pool_->load->queued.fetch_add(1, std::memory_order_relaxed);
+  deadline_ms_ = owner_.loop().now_ms() + Ms(pool_->queue_timeout);
+  owner_.loop().Arm(&timer_, deadline_ms_);
+}
+
+void HttpSession::LeaveQueue() {
+  queue_ms_ = owner_.loop().now_ms() - queued_at_ms_;
+  owner_.QueueFor(backend_).erase(queue_position_);
+  pool_->load->queued.fetch_sub(1, std::memory_order_relaxed);
+  owner_.loop().Disarm(&timer_);
+}
+
+bool HttpSession::TryLeaveQueue() {
+  if (!PickServer()) return false;
+  LeaveQueue();
+  phase_ = Phase::kConnecting;
+  ObtainConnection();
+  Drive();
+  return true;
+}
+
+void HttpSession::ReleaseServer() {
+  if (!holds_slot_) return;
+  holds_slot_ = false;
+  const ServerEntry& server = pool_->servers[server_index_];
+  server.load->Release();
+  pool_->load->active.fetch_sub(1, std::memory_order_relaxed);
+  if (Balancer* balancer = owner_.BalancerFor(backend_)) balancer->Released(server.load.get());
+  if (server.maxconn > 0) owner_.SlotFreed(backend_);
+}
+
+void HttpSession::DropServerConnection() {
+  if (server_ == nullptr) return;
+  owner_.http().idle().Discard(server_);
+  server_ = nullptr;
+}
+
+bool HttpSession::Replay() {
+  // A reused connection may have been closed by the server just as the request left; a
+  // request without a body is sent again, once, on a fresh connection to the same server.
+  if (!server_reused_ || replayed_ || resp_bytes_seen_ || !req_replayable_) return false;
+  replayed_ = true;
+  DropServerConnection();
+  server_out_.start = 0;
+  Release(server_in_);
+  resp_scan_ = 0;
+  Connect();
+  return true;
+}
+
+void HttpSession::ShutdownIfOn(const ServerLoad* server) {
+  if ((phase_ != Phase::kExchange && phase_ != Phase::kTunnel) || !holds_slot_ ||
+      pool_->servers[server_index_].load.get() != server) {
+    return;
+  }
+  Close("KD");
+}
+
+// ---------------------------------------------------------------------------------------
+// The exchange: request body up, response down.
+
+bool HttpSession::AdvanceRequestBody() {
+  if (req_body_complete_) return true;
+  size_t fresh = client_in_.size() - req_ready_;
+  switch (req_framing_) {
+    case Framing::kNone:
+      req_body_complete_ = true;
+      return true;
+    case Framing::kContentLength: {
+      size_t take = static_cast<size_t>(std::min<uint64_t>(fresh, req_left_));
+      req_ready_ += take;
+      req_left_ -= take;
+      req_body_complete_ = req_left_ == 0;
+      return true;
+    }
+    case Framing::kChunked: {
+      if (fresh == 0) return true;
+      size_t used = 0;
+      auto r = req_chunks_.Feed(absl::string_view(client_in_.data + client_in_.start + req_ready_, fresh), &used);
+      req_ready_ += used;
+      if (r == ChunkedDecoder::Result::kError) {
+        TENDER_LOG(kDebug, "frontend ", frontend_.name, ": invalid chunked request body: ", req_chunks_.error());
+        return false;
+      }
+      req_body_complete_ = r == ChunkedDecoder::Result::kDone;
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+bool HttpSession::SendToServer(bool* progress) {
+  while (!server_out_.empty() || req_ready_ > 0) {
+    iovec iov[2];
+    int n_iov = 0;
+    if (!server_out_.empty()) iov[n_iov++] = {server_out_.data + server_out_.start, server_out_.size()};
+    if (req_ready_ > 0) iov[n_iov++] = {client_in_.data + client_in_.start, req_ready_};
+    msghdr msg = {};
+    msg.msg_iov = iov;
+    msg.msg_iovlen = n_iov;
+    ssize_t n = sendmsg(server_->fd(), &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n < 0) return errno == EAGAIN || errno == EINTR;
+    *progress = true;
+    server_activity_ms_ = owner_.loop().now_ms();
+    size_t from_head = std::min<size_t>(n, server_out_.size());
+    server_out_.start += from_head;
+    size_t from_body = n - from_head;
+    client_in_.start += from_body;
+    req_ready_ -= from_body;
+  }
+  if (req_body_complete_ && req_ready_ == 0 && server_out_.empty()) {
+    req_done_ = true;
+    if (client_in_.empty() && keep_ == 0) Release(client_in_);
+  }
+  return true;
+}
+
+bool HttpSession::TryResponseHead(bool* progress) {
+  while (!resp_head_done_ && !server_in_.empty()) {
+    resp_bytes_seen_ = true;
+    size_t head_length = 0;
+    ParseError error;
+    absl::string_view data(server_in_.data + server_in_.start, server_in_.size());
+    HeadStatus s = FindHeadEnd(data, &resp_scan_, &head_length, &error);
+    if (s == HeadStatus::kIncomplete) {
+      if (server_in_.size() == owner_.buffers().buffer_size()) {
+        error.reason = "response head larger than the buffer";
+        s = HeadStatus::kError;
+      } else {
+        break;
+      }
+    }
+    ResponseHead head;
+    Limits limits;
+    limits.max_headers = owner_.http().max_headers();
+    if (s == HeadStatus::kComplete) {
+      s = ParseResponseHead(data.substr(0, head_length), limits, req_is_head_, req_is_connect_,
+                            owner_.http().fields(), &head, &error);
+    }
+    if (s == HeadStatus::kError) {
+      TENDER_LOG(kDebug, "backend ", backend_, ": invalid response from ", pool_->servers[server_index_].name, ": ",
+                 error.reason);
+      LocalError(502, "PH");
+      return false;
+    }
+    *progress = true;
+    if (head.Interim()) {
+      // 100 Continue and friends go to the client as they are; the final response follows.
+      Acquire(client_out_);
+      size_t cap = owner_.buffers().buffer_size();
+      if (client_out_.end + head_length > cap) {
+        LocalError(502, "PH");
+        return false;
+      }
+      memcpy(client_out_.data + client_out_.end, data.data(), head_length);
+      client_out_.end += head_length;
+      server_in_.start += head_length;
+      resp_scan_ = 0;
+      continue;
+    }
+    response_ms_ = owner_.loop().now_ms() - request_sent_ms_;
+    status_ = head.status;
+    resp_framing_ = head.framing;
+    resp_left_ = head.content_length;
+    resp_server_keeps_alive_ = head.ServerKeepsAlive();
+    const BackendHttp* backend = pool_->http.get();
+    bool close_requested = http_.httpclose || (backend != nullptr && backend->httpclose);
+    keep_client_ = req_keep_alive_ && !close_requested && head.framing != Framing::kUntilClose;
+    if (!SerializeResponse(head)) {
+      LocalError(502, "PH");
+      return false;
+    }
+    server_in_.start += head_length;
+    resp_head_done_ = true;
+    // Anything before the server's answer was what the server asked for; the request is
+    // no longer replayable.
+    req_replayable_ = false;
+  }
+  return true;
+}
+
+bool HttpSession::SerializeResponse(const ResponseHead& head) {
+  SampleContext sample;
+  sample.source = &client_address_;
+  if (frontend_.rules_need_destination) sample.destination = &FrontendAddress();
+  Edits edits;
+  const BackendHttp* backend = pool_->http.get();
+  CollectResponseEdits(backend, sample, &edits);
+  CollectResponseEdits(&http_, sample, &edits);
+  if (edits.overflow) return false;
+  Acquire(client_out_);
+  Writer w(client_out_.data, owner_.buffers().buffer_size(), client_out_.end);
+  w.Add(head.status_line);
+  w.Add("\r\n");
+  bool tunnel = head.framing == Framing::kTunnel;
+  for (int i = 0; i < head.field_count; ++i) {
+    const HeaderField& f = head.fields[i];
+    if (!tunnel && IsHopByHop(f.name)) continue;
+    if (edits.Deletes(f.name, false)) continue;
+    w.Field(f.name, f.value);
+  }
+  edits.WriteAdded(w, false);
+  if (backend != nullptr && backend->cookie_mode == CookieMode::kInsert) {
+    const ServerEntry& s = pool_->servers[server_index_];
+    bool has_valid = cookie_flags_[0] == 'V' && forced_server_ == server_index_;
+    if (!s.cookie.empty() && !(backend->cookie_indirect && has_valid)) {
+      w.Add("Set-Cookie: ");
+      w.Add(backend->cookie_name);
+      w.Add("=");
+      w.Add(s.cookie);
+      w.Add("; path=/");
+      if (backend->cookie_httponly) w.Add("; HttpOnly");
+      if (backend->cookie_secure) w.Add("; Secure");
+      w.Add("\r\n");
+      if (backend->cookie_nocache) w.Add("Cache-Control: private\r\n");
+      cookie_flags_[1] = 'I';
+    } else {
+      cookie_flags_[1] = has_valid ? 'V' : '-';
+    }
+  }
+  if (!tunnel) {
+    if (!keep_client_ && req_version_minor_ >= 1) w.Add("Connection: close\r\n");
+    if (keep_client_ && req_version_minor_ == 0) w.Add("Connection: keep-alive\r\n");
+  }
+  w.Add("\r\n");
+  if (w.overflow()) return false;
+  client_out_.end = w.used();
+  return true;
+}
+
+bool HttpSession::AdvanceResponseBody() {
+  if (resp_body_complete_) return true;
+  size_t fresh = server_in_.size() - resp_ready_;
+  switch (resp_framing_) {
+    case Framing::kNone:
+      resp_body_complete_ = true;
+      return true;
+    case Framing::kContentLength: {
+      size_t take = static_cast<size_t>(std::min<uint64_t>(fresh, resp_left_));
+      resp_ready_ += take;
+      resp_left_ -= take;
+      resp_body_complete_ = resp_left_ == 0;
+      return true;
+    }
+    case Framing::kChunked: {
+      if (fresh == 0) return true;
+      size_t used = 0;
+      auto r = resp_chunks_.Feed(absl::string_view(server_in_.data + server_in_.start + resp_ready_, fresh), &used);
+      resp_ready_ += used;
+      if (r == ChunkedDecoder::Result::kError) return false;
+      resp_body_complete_ = r == ChunkedDecoder::Result::kDone;
+      return true;
+    }
+    case Framing::kUntilClose:
+      resp_ready_ += fresh;
+      resp_body_complete_ = server_eof_;
+      return true;
+    case Framing::kTunnel:
+      resp_body_complete_ = true;
+      return true;
+  }
+  return true;
+}
+
+bool HttpSession::SendToClient(bool* progress) {
+  while (!client_out_.empty() || (resp_head_done_ && resp_ready_ > 0)) {
+    iovec iov[2];
+    int n_iov = 0;
+    if (!client_out_.empty()) iov[n_iov++] = {client_out_.data + client_out_.start, client_out_.size()};
+    size_t body = resp_head_done_ ? resp_ready_ : 0;
+    if (body > 0) iov[n_iov++] = {server_in_.data + server_in_.start, body};
+    msghdr msg = {};
+    msg.msg_iov = iov;
+    msg.msg_iovlen = n_iov;
+    ssize_t n = sendmsg(client_fd_, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n < 0) return errno == EAGAIN || errno == EINTR;
+    *progress = true;
+    client_activity_ms_ = owner_.loop().now_ms();
+    bytes_to_client_ += n;
+    size_t from_head = std::min<size_t>(n, client_out_.size());
+    client_out_.start += from_head;
+    size_t from_body = n - from_head;
+    server_in_.start += from_body;
+    resp_ready_ -= from_body;
+  }
+  if (client_out_.empty()) client_out_.start = client_out_.end = 0;
+  if (resp_head_done_ && resp_body_complete_ && resp_ready_ == 0 && client_out_.empty()) resp_done_ = true;
+  return true;
+}
+
+bool HttpSession::StepExchange() {
+  bool progress = true;
+  while (progress && phase_ == Phase::kExchange) {
+    progress = false;
+    if (!req_done_) {
+      if (!req_body_complete_) {
+        ssize_t n = ReadInto(client_fd_, client_in_, keep_);
+        if (n > 0) {
+          progress = true;
+          client_activity_ms_ = owner_.loop().now_ms();
+        } else if (n < 0) {
+          client_eof_ = true;
+        }
+      }
+      if (!AdvanceRequestBody()) {
+        if (!resp_head_done_) LocalError(400, "CD");
+        else Close("CD");
+        return true;
+      }
+      if (!SendToServer(&progress)) {
+        if (Replay()) return false;
+        if (!resp_head_done_) LocalError(502, "SH");
+        else Close("SD");
+        return true;
+      }
+      if (!req_done_ && client_eof_ && !req_body_complete_ && client_in_.size() == req_ready_) {
+        Close("CD");  // the client left in the middle of its request body
+        return true;
+      }
+    }
+    if (!resp_done_ && !server_eof_) {
+      ssize_t n = ReadInto(server_->fd(), server_in_, 0);
+      if (n > 0) {
+        progress = true;
+        server_activity_ms_ = owner_.loop().now_ms();
+      } else if (n < 0) {
+        server_eof_ = true;
+        progress = true;
+      }
+    }
+    if (!resp_head_done_) {
+      if (!TryResponseHead(&progress)) return true;
+      if (!resp_head_done_ && server_eof_) {
+        if (Replay()) return false;
+        LocalError(502, "SH");  // the server closed without a (complete) response head
+        return true;
+      }
+    }
+    if (resp_head_done_ && !AdvanceResponseBody()) {
+      Close("SD");
+      return true;
+    }
+    if (!SendToClient(&progress)) {
+      Close("CD");
+      return true;
+    }
+    if (resp_head_done_ && resp_framing_ == Framing::kTunnel && client_out_.empty() && server_out_.empty()) {
+      phase_ = Phase::kTunnel;
+      owner_.loop().Disarm(&timer_);
+      keep_ = 0;
+      LogRequest("--");
+      return true;
+    }
+    if (resp_head_done_ && !resp_body_complete_ && server_eof_ && resp_ready_ == 0 && client_out_.empty()) {
+      Close("SD");  // the server closed in the middle of the body
+      return true;
+    }
+    if (resp_done_ && (req_done_ || !req_body_complete_)) {
+      FinishTransaction();
+      return true;
+    }
+  }
+  return false;
+}
+
+void HttpSession::FinishTransaction() {
+  LogRequest("----");
+  ReleaseServer();
+  const BackendHttp* backend = pool_->http.get();
+  bool server_close = http_.httpclose || http_.http_server_close ||
+                      (backend != nullptr && (backend->httpclose || backend->http_server_close));
+  // A server connection goes back to the pool only in a clean state: both messages
+  // complete, nothing more received, the server willing.
+  bool reusable = server_ != nullptr && req_done_ && resp_server_keeps_alive_ && !server_eof_ && server_in_.empty() &&
+                  !server_close;
+  Release(server_in_);
+  Release(server_out_);
+  if (reusable) {
+    server_->set_proven();
+    server_->set_user(nullptr);
+    if (backend != nullptr && backend->reuse == ReuseMode::kNever) {
+      private_server_ = server_;
+    } else {
+      owner_.http().idle().Park(server_);
+    }
+    server_ = nullptr;
+  } else {
+    DropServerConnection();
+  }
+  if (!keep_client_ || !req_done_ || client_eof_) {
+    Close("----");
+    return;
+  }
+  BeginRequest(/*first=*/false);
+}
+
+void HttpSession::ArmExchangeTimer() {
+  // Waiting on the server (its response, or room to send it our request) is bounded by
+  // `timeout server`; waiting on the client by `timeout client`.
+  int64_t deadline = -1;
+  auto consider = [&](int64_t since, absl::Duration limit) {
+    int64_t ms = Ms(limit);
+    if (ms < 0) return;
+    int64_t d = since + ms;
+    if (deadline < 0 || d < deadline) deadline = d;
+  };
+  if (!resp_done_) consider(server_activity_ms_, pool_->server_timeout);
+  if (!req_body_complete_ || !client_out_.empty() || resp_ready_ > 0) consider(client_activity_ms_, frontend_.client_timeout);
+  if (deadline < 0) owner_.loop().Disarm(&timer_);
+  else if (!timer_.armed() || timer_.deadline_ms != deadline) owner_.loop().Arm(&timer_, deadline);
+}
+
+// ---------------------------------------------------------------------------------------
+// Tunnels (WebSocket, CONNECT).
+
+bool HttpSession::StepTunnel() {
+  bool progress = true;
+  int64_t now = owner_.loop().now_ms();
+  auto pump = [&](int from, int to, Buffer& b, bool& eof) -> bool {
+    for (;;) {
+      if (!b.empty()) {
+        ssize_t n = send(to, b.data + b.start, b.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0) return errno == EAGAIN || errno == EINTR;
+        b.start += n;
+        if (&b == &server_in_) bytes_to_client_ += n;
+        progress = true;
+        client_activity_ms_ = now;
+        continue;
+      }
+      b.start = b.end = 0;
+      if (eof) return true;
+      ssize_t n = ReadInto(from, b, 0);
+      if (n == 0) return true;
+      if (n < 0) {
+        eof = true;
+        shutdown(to, SHUT_WR);
+        progress = true;
+        Release(b);
+        return true;
+      }
+    }
+  };
+  while (progress) {
+    progress = false;
+    if (!pump(client_fd_, server_->fd(), client_in_, tunnel_up_eof_) ||
+        !pump(server_->fd(), client_fd_, server_in_, tunnel_down_eof_)) {
+      Close("SD");
+      return false;
+    }
+  }
+  if (tunnel_up_eof_ && tunnel_down_eof_) {
+    Close("--");
+    return false;
+  }
+  absl::Duration limit = pool_->tunnel_timeout ? *pool_->tunnel_timeout : std::min(frontend_.client_timeout, pool_->server_timeout);
+  int64_t ms = Ms(limit);
+  if (ms >= 0) owner_.loop().Arm(&timer_, client_activity_ms_ + ms);
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------
+// Local answers.
+
+void HttpSession::LocalError(int status, const char* termination) {
+  const std::map<int, std::string>* pages = nullptr;
+  if (pool_ != nullptr && pool_->http != nullptr && pool_->http->error_pages.count(status)) pages = &pool_->http->error_pages;
+  else if (http_.error_pages.count(status)) pages = &http_.error_pages;
+  LocalResponse(pages != nullptr ? pages->at(status) : DefaultErrorPage(status), status, /*close=*/true, termination);
+}
+
+void HttpSession::LocalResponse(const std::string& bytes, int status, bool close, const char* termination) {
+  if (phase_ == Phase::kQueued) LeaveQueue();
+  ReleaseServer();
+  DropServerConnection();
+  Release(server_in_);
+  Release(server_out_);
+  status_ = status;
+  if (resp_head_done_) {
+    // Part of a response already went out: nothing can be appended to it.
+    Close(termination);
+    return;
+  }
+  Acquire(client_out_);
+  size_t n = std::min(bytes.size(), owner_.buffers().buffer_size());
+  memcpy(client_out_.data, bytes.data(), n);
+  client_out_.start = 0;
+  client_out_.end = n;
+  close_after_local_ = close;
+  phase_ = Phase::kLocalResponse;
+  LogRequest(termination);
+  int64_t limit = Ms(frontend_.client_timeout);
+  if (limit >= 0) owner_.loop().Arm(&timer_, owner_.loop().now_ms() + limit);
+  else owner_.loop().Disarm(&timer_);
+}
+
+bool HttpSession::StepLocalResponse() {
+  while (!client_out_.empty()) {
+    ssize_t n = send(client_fd_, client_out_.data + client_out_.start, client_out_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EINTR) return false;
+      Close("CD");
+      return false;
+    }
+    client_out_.start += n;
+    bytes_to_client_ += n;
+  }
+  if (close_after_local_) {
+    // Close after the answer has left: a half-close first, so that the client reads it
+    // before any reset caused by unread request bytes.
+    shutdown(client_fd_, SHUT_WR);
+    Close(nullptr);
+    return false;
+  }
+  BeginRequest(/*first=*/false);
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------
+// Timers, logs, closing.
+
+void HttpSession::OnTimer() {
+  switch (phase_) {
+    case Phase::kProxyHeader:
+      Close("cR");
+      return;
+    case Phase::kRequestHead:
+      // HAProxy answers 408 to a request that started or to a connection's first wait;
+      // an idle keep-alive connection just closes.
+      if (first_request_ || !client_in_.empty()) {
+        LocalError(408, "cR");
+        Drive();
+      } else {
+        Close(nullptr);
+      }
+      return;
+    case Phase::kQueued:
+      pool_->load->queue_timeouts.fetch_add(1, std::memory_order_relaxed);
+      if (pool_->EligibleServers().empty()) pool_->load->no_server.fetch_add(1, std::memory_order_relaxed);
+      LocalError(503, "sQ");
+      Drive();
+      return;
+    case Phase::kConnecting:
+      ConnectFailed(0);
+      if (phase_ == Phase::kLocalResponse) Drive();
+      return;
+    case Phase::kExchange: {
+      int64_t now = owner_.loop().now_ms();
+      int64_t server_ms = Ms(pool_->server_timeout);
+      if (!resp_done_ && server_ms >= 0 && now - server_activity_ms_ >= server_ms) {
+        if (!resp_head_done_) {
+          LocalError(504, "sH");
+          Drive();
+        } else {
+          Close("sD");
+        }
+        return;
+      }
+      int64_t client_ms = Ms(frontend_.client_timeout);
+      if (client_ms >= 0 && now - client_activity_ms_ >= client_ms) {
+        Close("cD");
+        return;
+      }
+      ArmExchangeTimer();
+      return;
+    }
+    case Phase::kTunnel:
+    case Phase::kLocalResponse:
+      Close(phase_ == Phase::kTunnel ? "cD" : "cD");
+      return;
+    case Phase::kClosed:
+      return;
+  }
+}
+
+void HttpSession::LogRequest(const char* termination) {
+  if (logged_ || termination == nullptr) return;
+  logged_ = true;
+  if (frontend_.logs.empty() || !http_.httplog) return;
+  static const std::string kNone;
+  HttpLogRecord r;
+  r.client = &client_address_;
+  r.request_unix_ms = request_unix_ms_;
+  r.frontend = &frontend_.name;
+  r.backend = backend_.empty() ? &frontend_.name : &backend_;
+  r.server = server_index_ >= 0 && pool_ ? &pool_->servers[server_index_].name : &kNone;
+  r.request_ms = request_ms_;
+  r.queue_ms = queue_ms_;
+  r.connect_ms = connect_ms_;
+  r.response_ms = response_ms_;
+  r.active_ms = owner_.loop().now_ms() - request_wait_start_ms_;
+  r.status = status_ == 0 ? -1 : status_;
+  r.bytes_to_client = bytes_to_client_;
+  r.termination[0] = termination[0];
+  r.termination[1] = termination[1];
+  r.termination[2] = cookie_flags_[0];
+  r.termination[3] = cookie_flags_[1];
+  r.active_process = frontend_.process_limit ? frontend_.process_limit->live.load(std::memory_order_relaxed) : 0;
+  r.active_frontend = frontend_.limit->live.load(std::memory_order_relaxed);
+  if (pool_) {
+    r.active_backend = pool_->load->active.load(std::memory_order_relaxed);
+    r.backend_queue = pool_->load->queued.load(std::memory_order_relaxed);
+    if (server_index_ >= 0) r.active_server = pool_->servers[server_index_].load->active.load(std::memory_order_relaxed);
+  }
+  r.retries = attempts_ > 0 ? attempts_ - 1 : 0;
+  r.redispatched = redispatched_;
+  r.request_line = client_in_.data != nullptr ? client_in_.data : "";
+  r.request_line_length = client_in_.data != nullptr ? keep_ : 0;
+  char line[2048];
+  size_t n = FormatHttpLog(r, line, sizeof(line));
+  SendToAll(frontend_.logs, Severity::kInfo, line, n);
+}
+
+void HttpSession::Close(const char* termination) {
+  if (phase_ == Phase::kClosed) return;
+  if (phase_ == Phase::kQueued) LeaveQueue();
+  // A request in flight is logged with how it ended; an idle connection is not.
+  if (termination != nullptr && termination[0] != '-' && request_started_) LogRequest(termination);
+  phase_ = Phase::kClosed;
+  owner_.loop().Disarm(&timer_);
+  DropServerConnection();
+  if (private_server_ != nullptr) {
+    owner_.http().idle().Discard(private_server_);
+    private_server_ = nullptr;
+  }
+  owner_.loop().Remove(client_fd_);
+  close(client_fd_);
+  ReleaseServer();
+  Release(client_in_);
+  Release(client_out_);
+  Release(server_in_);
+  Release(server_out_);
+  owner_.Unregister(this);
+  owner_.SessionClosed(frontend_.index);
+  owner_.loop().DeleteLater(this);
+}
+
+}  // namespace tender::http

@@ -1,0 +1,141 @@
+// Connection management: client keep-alive, server connection reuse (`http-reuse`),
+// `option http-server-close` and `option httpclose`, counted at the origin.
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "tests/fakes/harness.h"
+#include "tests/fakes/http_origin.h"
+
+namespace tender::testing {
+namespace {
+
+std::string Config(int port, int origin_port, const std::string& backend_extra) {
+  return absl::StrCat(
+      "global\n nbthread 1\n"
+      "defaults\n mode http\n timeout connect 2s\n timeout client 5s\n timeout server 5s\n"
+      "frontend fe\n bind 127.0.0.1:", port, "\n default_backend be\n"
+      "backend be\n", backend_extra, " server o 127.0.0.1:", origin_port, "\n");
+}
+
+// Sends `count` requests one after the other on one client connection; returns how many
+// got a complete 200 response.
+int SequentialRequests(int port, int count, bool* closed_early) {
+  int fd = ConnectTo(port);
+  if (fd < 0) return 0;
+  int ok = 0;
+  for (int i = 0; i < count; ++i) {
+    std::string req = absl::StrCat("GET /r", i, " HTTP/1.1\r\nHost: a\r\n\r\n");
+    if (send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) break;
+    // "HTTP/1.1 200 OK", headers, then the body "origin\n".
+    std::string status = ReadLine(fd);
+    if (status != "HTTP/1.1 200 OK\r") break;
+    std::string line;
+    while ((line = ReadLine(fd)) != "\r" && !line.empty()) {
+    }
+    if (ReadLine(fd) == "origin") ++ok;
+  }
+  *closed_early = ok < count;
+  close(fd);
+  return ok;
+}
+
+TEST(ConnectionsTest, ServerConnectionsAreReusedAcrossClients) {
+  HttpOrigin origin("origin");
+  int port = FreePort();
+  TenderProcess tender;
+  ASSERT_TRUE(tender.Start(Config(port, origin.port(), ""))) << tender.output();
+  int ok = 0;
+  bool closed = false;
+  for (int client = 0; client < 10; ++client) ok += SequentialRequests(port, 100, &closed);
+  EXPECT_EQ(ok, 1000);
+  // http-reuse safe: each client's first request opens a connection of its own; every
+  // later request reuses an idle one. Ten clients one after the other: at most ten.
+  EXPECT_LE(origin.connections(), 10);
+  EXPECT_EQ(origin.requests(), 1000);
+}
+
+TEST(ConnectionsTest, ReuseAlwaysSharesOneConnectionAcrossSequentialClients) {
+  HttpOrigin origin("origin");
+  int port = FreePort();
+  TenderProcess tender;
+  ASSERT_TRUE(tender.Start(Config(port, origin.port(), " http-reuse always\n"))) << tender.output();
+  int ok = 0;
+  bool closed = false;
+  for (int client = 0; client < 10; ++client) ok += SequentialRequests(port, 100, &closed);
+  EXPECT_EQ(ok, 1000);
+  EXPECT_EQ(origin.connections(), 1);
+}
+
+TEST(ConnectionsTest, ReuseNeverKeepsOneConnectionPerClient) {
+  HttpOrigin origin("origin");
+  int port = FreePort();
+  TenderProcess tender;
+  ASSERT_TRUE(tender.Start(Config(port, origin.port(), " http-reuse never\n"))) << tender.output();
+  int ok = 0;
+  bool closed = false;
+  for (int client = 0; client < 10; ++client) ok += SequentialRequests(port, 100, &closed);
+  EXPECT_EQ(ok, 1000);
+  EXPECT_EQ(origin.connections(), 10);
+}
+
+TEST(ConnectionsTest, HttpServerCloseOpensOneServerConnectionPerRequest) {
+  HttpOrigin origin("origin");
+  int port = FreePort();
+  TenderProcess tender;
+  ASSERT_TRUE(tender.Start(Config(port, origin.port(), " option http-server-close\n"))) << tender.output();
+  bool closed = false;
+  EXPECT_EQ(SequentialRequests(port, 50, &closed), 50);  // the client side stays open
+  EXPECT_EQ(origin.connections(), 50);
+  ASSERT_TRUE(origin.WaitForRequests(50));
+  EXPECT_NE(origin.received().find("Connection: close\r\n"), std::string::npos);
+}
+
+TEST(ConnectionsTest, HttpCloseClosesTheClientAfterEachResponse) {
+  HttpOrigin origin("origin");
+  int port = FreePort();
+  TenderProcess tender;
+  ASSERT_TRUE(tender.Start(Config(port, origin.port(), " option httpclose\n"))) << tender.output();
+  bool closed = false;
+  EXPECT_EQ(SequentialRequests(port, 3, &closed), 1);
+  EXPECT_TRUE(closed);
+}
+
+TEST(ConnectionsTest, ServerClosingAnIdleConnectionIsNotAClientError) {
+  HttpOrigin origin("origin");
+  int port = FreePort();
+  TenderProcess tender;
+  ASSERT_TRUE(tender.Start(Config(port, origin.port(), " http-reuse always\n"))) << tender.output();
+  // /close makes the origin close right after its response; the next request must get a
+  // new connection, not the dead one.
+  for (int i = 0; i < 20; ++i) {
+    std::string r = RawExchange(port, "GET /close HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(r.substr(0, 15), "HTTP/1.1 200 OK") << i << ": " << r;
+    r = RawExchange(port, "GET /x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(r.substr(0, 15), "HTTP/1.1 200 OK") << i << ": " << r;
+  }
+}
+
+TEST(ConnectionsTest, HttpOneZeroClientsGetKeepAliveOnlyWhenTheyAskForIt) {
+  HttpOrigin origin("origin");
+  int port = FreePort();
+  TenderProcess tender;
+  ASSERT_TRUE(tender.Start(Config(port, origin.port(), ""))) << tender.output();
+  std::string r = RawExchange(port, "GET / HTTP/1.0\r\n\r\nGET / HTTP/1.0\r\n\r\n");
+  EXPECT_EQ(r.find("HTTP/1.1 200", 5), std::string::npos) << "1.0 without keep-alive: one response, then close";
+  int fd = ConnectTo(port);
+  std::string req = "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n";
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_EQ(send(fd, req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+    EXPECT_EQ(ReadLine(fd), "HTTP/1.1 200 OK\r");
+    std::string line, head;
+    while ((line = ReadLine(fd)) != "\r" && !line.empty()) head += line;
+    EXPECT_NE(head.find("Connection: keep-alive"), std::string::npos) << head;
+    EXPECT_EQ(ReadLine(fd), "origin");
+  }
+  close(fd);
+}
+
+}  // namespace
+}  // namespace tender::testing
