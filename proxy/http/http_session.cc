@@ -1068,8 +1068,10 @@ bool HttpSession::SerializeResponse(const ResponseHead& head) {
     }
   }
   if (!tunnel) {
-    if (!keep_client_ && req_version_minor_ >= 1) w.Add("Connection: close\r\n");
-    if (keep_client_ && req_version_minor_ == 0) w.Add("Connection: keep-alive\r\n");
+    // Each side reads the other's version: a 1.1 peer assumes keep-alive unless told, a
+    // 1.0 peer assumes close unless told.
+    if (!keep_client_ && req_version_minor_ >= 1 && head.version_minor >= 1) w.Add("Connection: close\r\n");
+    if (keep_client_ && (req_version_minor_ == 0 || head.version_minor == 0)) w.Add("Connection: keep-alive\r\n");
   }
   w.Add("\r\n");
   if (w.overflow()) return false;

@@ -1,5 +1,6 @@
 #include "tests/fakes/http_origin.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -54,7 +55,10 @@ void SendAll(int fd, const std::string& s) {
 
 HttpOrigin::HttpOrigin(std::string name) : name_(std::move(name)) {
   listen_fd_ = ListenLoopback(0, 1024, &port_);
-  if (pipe(stop_pipe_) != 0) abort();
+  // Non-blocking, so that a connection that vanished between poll and accept cannot block
+  // the accept loop past a stop.
+  fcntl(listen_fd_, F_SETFL, fcntl(listen_fd_, F_GETFL) | O_NONBLOCK);
+  if (pipe2(stop_pipe_, O_CLOEXEC) != 0) abort();
   acceptor_ = std::thread([this] { AcceptLoop(); });
 }
 
@@ -81,7 +85,7 @@ void HttpOrigin::AcceptLoop() {
   while (true) {
     pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {stop_pipe_[0], POLLIN, 0}};
     if (poll(fds, 2, -1) <= 0 || fds[1].revents != 0) return;
-    int fd = accept(listen_fd_, nullptr, nullptr);
+    int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (fd < 0) continue;
     connections_++;
     workers_.emplace_back([this, fd] { Serve(fd); });
