@@ -140,7 +140,8 @@ bool ParseFields(absl::string_view rest, const Limits& limits, int bad_status, H
       if (!IsTokenChar(c)) return Fail(error, bad_status, "invalid character in a header name");
     }
     if (!ValidFieldValue(f.value)) return Fail(error, bad_status, "invalid character in a header value");
-    if (*count >= limits.max_headers) {
+    // tune.http.maxhdr counts the start line too, as HAProxy does.
+    if (*count >= limits.max_headers - 1) {
       return Fail(error, bad_status == 400 ? 431 : bad_status, "too many header fields");
     }
     if (!Interpret(f, bad_status, s, error)) return false;

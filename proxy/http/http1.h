@@ -48,7 +48,7 @@ enum class HeadStatus { kIncomplete, kComplete, kError };
 HeadStatus FindHeadEnd(absl::string_view data, size_t* scanned, size_t* head_length, ParseError* error);
 
 struct Limits {
-  int max_headers = 101;  // tune.http.maxhdr
+  int max_headers = 101;  // tune.http.maxhdr: fields plus the start line
 };
 
 // Connection-related facts of one message.

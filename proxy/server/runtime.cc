@@ -37,6 +37,9 @@ void CheckRuntimeSupport(const ProxyConfig& p, std::vector<std::string>* errors,
   for (const auto& b : p.binds) {
     if (b.ssl) error(b.where, "'bind ... ssl'");
   }
+  for (const std::string& o : p.balance.options) {
+    if (o != "whole") error(p.where, absl::StrCat("balance option '", o, "' (", p.name, ")"));
+  }
   for (const auto& s : p.servers) {
     if (s.params.ssl) error(s.where, "'server ... ssl'");
     if (s.params.check_ssl) error(s.where, "'check-ssl'");
