@@ -194,7 +194,8 @@ void HttpSession::Release(Buffer& b) {
   b = Buffer();
 }
 
-ssize_t HttpSession::ReadInto(int fd, Buffer& b, size_t keep) {
+ssize_t HttpSession::ReadInto(int fd, Buffer& b, size_t keep, bool& may_read) {
+  if (!may_read) return 0;
   Acquire(b);
   size_t capacity = owner_.buffers().buffer_size();
   if (b.end == capacity && b.start > keep) {
@@ -204,12 +205,15 @@ ssize_t HttpSession::ReadInto(int fd, Buffer& b, size_t keep) {
     b.start = keep;
   }
   if (b.end == capacity) return 0;
-  ssize_t n = recv(fd, b.data + b.end, capacity - b.end, MSG_DONTWAIT);
+  size_t room = capacity - b.end;
+  ssize_t n = recv(fd, b.data + b.end, room, MSG_DONTWAIT);
   if (n > 0) {
     b.end += n;
+    if (static_cast<size_t>(n) < room) may_read = false;
     return n;
   }
   if (n == 0) return -1;
+  if (errno == EAGAIN) may_read = false;
   return errno == EAGAIN || errno == EINTR ? 0 : -2;
 }
 
@@ -217,6 +221,7 @@ ssize_t HttpSession::ReadInto(int fd, Buffer& b, size_t keep) {
 // Events and the driver.
 
 void HttpSession::OnClientEvents(uint32_t events) {
+  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) client_may_read_ = true;
   if (phase_ == Phase::kProxyHeader) {
     ReadProxyHeader();
     return;
@@ -230,6 +235,7 @@ void HttpSession::OnClientEvents(uint32_t events) {
 }
 
 void HttpSession::OnServerEvents(uint32_t events) {
+  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) server_may_read_ = true;
   if (phase_ == Phase::kConnecting) {
     if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) return;
     int err = SocketError(server_->fd());
@@ -352,7 +358,7 @@ void HttpSession::BeginRequest(bool first) {
 
 bool HttpSession::StepRequestHead() {
   ssize_t n;
-  while ((n = ReadInto(client_fd_, client_in_, 0)) > 0) {
+  while ((n = ReadInto(client_fd_, client_in_, 0, client_may_read_)) > 0) {
   }
   if (!client_in_.empty() && !request_started_) {
     request_started_ = true;
@@ -757,6 +763,7 @@ void HttpSession::ObtainConnection() {
     server_ = c;
     server_->set_user(this);
     server_reused_ = true;
+    server_may_read_ = true;
     if (queue_ms_ < 0) queue_ms_ = 0;
     connect_ms_ = 0;
     ++attempts_;
@@ -785,6 +792,7 @@ void HttpSession::Connect() {
   }
   server_ = new ServerConnection(*fd, server.load, target);
   server_->set_user(this);
+  server_may_read_ = true;
   server_reused_ = false;
   owner_.loop().Add(*fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP, server_);
   deadline_ms_ = owner_.loop().now_ms() + Ms(pool_->connect_timeout);
@@ -1145,7 +1153,7 @@ bool HttpSession::StepExchange() {
     progress = false;
     if (!req_done_) {
       if (!req_body_complete_) {
-        ssize_t n = ReadInto(client_fd_, client_in_, keep_);
+        ssize_t n = ReadInto(client_fd_, client_in_, keep_, client_may_read_);
         if (n > 0) {
           progress = true;
           client_activity_ms_ = owner_.loop().now_ms();
@@ -1170,7 +1178,7 @@ bool HttpSession::StepExchange() {
       }
     }
     if (!resp_done_ && !server_eof_) {
-      ssize_t n = ReadInto(server_->fd(), server_in_, 0);
+      ssize_t n = ReadInto(server_->fd(), server_in_, 0, server_may_read_);
       if (n > 0) {
         progress = true;
         server_activity_ms_ = owner_.loop().now_ms();
@@ -1280,7 +1288,7 @@ bool HttpSession::StepTunnel() {
       }
       b.start = b.end = 0;
       if (eof) return true;
-      ssize_t n = ReadInto(from, b, 0);
+      ssize_t n = ReadInto(from, b, 0, from == client_fd_ ? client_may_read_ : server_may_read_);
       if (n == 0) return true;
       if (n < 0) {
         eof = true;

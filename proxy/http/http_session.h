@@ -115,7 +115,9 @@ class HttpSession : public Session, public TimerHandler, public Deferred, public
 
   // I/O helpers. ReadInto returns bytes read, 0 when nothing is available or no room,
   // -1 at end of stream, -2 on error.
-  ssize_t ReadInto(int fd, Buffer& b, size_t keep);
+  // `may_read` is the side's readiness: a short read or EAGAIN means the socket is drained
+  // until epoll reports a new edge, so no recv() is spent only to learn EAGAIN.
+  ssize_t ReadInto(int fd, Buffer& b, size_t keep, bool& may_read);
   bool Acquire(Buffer& b);
   void Release(Buffer& b);
 
@@ -198,6 +200,8 @@ class HttpSession : public Session, public TimerHandler, public Deferred, public
   uint64_t bytes_to_client_ = 0;
   bool tunnel_up_eof_ = false, tunnel_down_eof_ = false;
   bool close_after_local_ = true;
+  bool client_may_read_ = true;
+  bool server_may_read_ = true;
 };
 
 }  // namespace tender::http
