@@ -150,7 +150,7 @@ struct UseBackendRule {
   std::optional<Condition> condition;
 };
 
-enum class HttpRequestAction { kRedirect, kDeny, kSetHeader, kAddHeader, kDelHeader, kReturn };
+enum class HttpRequestAction { kRedirect, kDeny, kSetHeader, kAddHeader, kDelHeader, kReturn, kReplaceHeader, kSetPath };
 enum class HttpResponseAction { kSetHeader, kDelHeader };
 enum class RedirectKind { kLocation, kPrefix, kScheme };
 
@@ -159,7 +159,8 @@ struct HttpRule {
   HttpRequestAction request_action = HttpRequestAction::kDeny;   // for http-request
   HttpResponseAction response_action = HttpResponseAction::kSetHeader;  // for http-response
   std::string name;    // header name for *-header
-  std::string value;   // header value, redirect target, or return body string
+  std::string value;   // header value, redirect target, return body, set-path path, replacement
+  std::string pattern;  // replace-header's regex
   RedirectKind redirect_kind = RedirectKind::kLocation;
   int status = 0;      // redirect code (302 default), deny_status (403), return status (200)
   std::string content_type;      // http-request return

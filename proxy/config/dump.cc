@@ -130,6 +130,8 @@ std::vector<std::string> HttpRequestWords(const HttpRule& r) {
     case HttpRequestAction::kSetHeader: v.insert(v.end(), {"set-header", Q(r.name), Q(r.value)}); break;
     case HttpRequestAction::kAddHeader: v.insert(v.end(), {"add-header", Q(r.name), Q(r.value)}); break;
     case HttpRequestAction::kDelHeader: v.insert(v.end(), {"del-header", Q(r.name)}); break;
+    case HttpRequestAction::kReplaceHeader: v.insert(v.end(), {"replace-header", Q(r.name), Q(r.pattern), Q(r.value)}); break;
+    case HttpRequestAction::kSetPath: v.insert(v.end(), {"set-path", Q(r.value)}); break;
   }
   AppendCondition(v, r.condition);
   return v;

@@ -102,7 +102,7 @@ bool ParseHeaderNameValue(Cursor& c, bool with_value, HttpRule* out) {
 bool ParseHttpRequestLine(Cursor& c, HttpRule* out) {
   out->where = c.Where();
   static const std::vector<std::string> kActions = {"redirect", "deny", "set-header", "add-header",
-                                                    "del-header", "return"};
+                                                    "del-header", "return", "replace-header", "set-path"};
   if (c.AtEnd()) return c.Fail("missing argument: expected an action (redirect, deny, set-header, add-header, del-header, return)");
   const Word& action = c.Take();
   c.set_keyword(absl::StrCat("http-request ", action.text));
@@ -119,6 +119,14 @@ bool ParseHttpRequestLine(Cursor& c, HttpRule* out) {
   } else if (action.text == "del-header") {
     out->request_action = HttpRequestAction::kDelHeader;
     ok = ParseHeaderNameValue(c, false, out);
+  } else if (action.text == "replace-header") {
+    out->request_action = HttpRequestAction::kReplaceHeader;
+    ok = c.TakeString("a header name", &out->name) && c.TakeString("a regular expression", &out->pattern) &&
+         c.TakeString("a replacement", &out->value);
+  } else if (action.text == "set-path") {
+    out->request_action = HttpRequestAction::kSetPath;
+    ok = c.TakeString("a path", &out->value);
+    if (ok && (out->value.empty() || out->value[0] != '/')) return c.Fail("the path must start with '/'");
   } else if (IsKnownHaproxyHttpAction(ActionBase(action.text))) {
     return c.FailAt(action, NotSupported(absl::StrCat("'http-request ", ActionBase(action.text), "'")));
   } else {

@@ -64,37 +64,67 @@ bool IsHopByHop(absl::string_view name) {
          EqualsIgnoreCase(name, "proxy-connection");
 }
 
+// Rules that change the message sent on rather than answer it.
 bool IsHeaderEdit(const config::HttpRule& r, bool request) {
   if (request) {
-    return r.request_action == config::HttpRequestAction::kSetHeader ||
-           r.request_action == config::HttpRequestAction::kAddHeader ||
-           r.request_action == config::HttpRequestAction::kDelHeader;
+    using A = config::HttpRequestAction;
+    return r.request_action == A::kSetHeader || r.request_action == A::kAddHeader || r.request_action == A::kDelHeader ||
+           r.request_action == A::kReplaceHeader || r.request_action == A::kSetPath;
   }
   return true;  // http-response has only set-header and del-header
 }
 
 bool Removes(const config::HttpRule& r, bool request) {
-  return request ? r.request_action != config::HttpRequestAction::kAddHeader : true;
+  if (!request) return true;
+  return r.request_action == config::HttpRequestAction::kSetHeader || r.request_action == config::HttpRequestAction::kDelHeader;
 }
 
 bool Adds(const config::HttpRule& r, bool request) {
-  return request ? r.request_action != config::HttpRequestAction::kDelHeader
-                 : r.response_action == config::HttpResponseAction::kSetHeader;
+  if (!request) return r.response_action == config::HttpResponseAction::kSetHeader;
+  return r.request_action == config::HttpRequestAction::kSetHeader || r.request_action == config::HttpRequestAction::kAddHeader;
 }
 
 // The matched header rules of a message, in order; applied while serialising: an original
 // field survives unless a set-header/del-header names it; a rule's added field survives
 // unless a later set-header/del-header names it.
 struct Edits {
+  const CompiledRule* compiled[64];  // parallel to rules, for replace-header's regex
   const config::HttpRule* rules[64];
   int count = 0;
   bool overflow = false;
-  void Push(const config::HttpRule* r) {
+  void Push(const CompiledRule* r) {
     if (count == 64) {
       overflow = true;
       return;
     }
-    rules[count++] = r;
+    compiled[count] = r;
+    rules[count++] = &r->rule;
+  }
+  // The value of an original field after the replace-header rules that name it; `scratch`
+  // holds a replaced value. RE2 builds each replacement, so only fields that a matching
+  // replace-header names cost an allocation.
+  absl::string_view Rewrite(const HeaderField& f, std::string* scratch) const {
+    absl::string_view value = f.value;
+    for (int i = 0; i < count; ++i) {
+      if (rules[i]->request_action != config::HttpRequestAction::kReplaceHeader || compiled[i]->regex == nullptr ||
+          !EqualsIgnoreCase(rules[i]->name, f.name)) {
+        continue;
+      }
+      std::string replaced(value);
+      if (RE2::Replace(&replaced, *compiled[i]->regex, rules[i]->value)) {
+        scratch->swap(replaced);
+        value = *scratch;
+      }
+    }
+    return value;
+  }
+  // The last set-path's path, or empty.
+  absl::string_view NewPath() const {
+    absl::string_view path;
+    for (int i = 0; i < count; ++i) {
+      if (rules[i]->request_action == config::HttpRequestAction::kSetPath) path = rules[i]->value;
+    }
+    return path;
   }
   bool Deletes(absl::string_view name, bool request) const {
     for (int i = 0; i < count; ++i) {
@@ -117,7 +147,7 @@ struct Edits {
 void CollectResponseEdits(const ProxyHttp* settings, const SampleContext& sample, Edits* edits) {
   if (settings == nullptr) return;
   for (const CompiledRule& r : settings->response_rules) {
-    if (r.Applies(sample)) edits->Push(&r.rule);
+    if (r.Applies(sample)) edits->Push(&r);
   }
 }
 
@@ -612,17 +642,21 @@ bool HttpSession::SerializeRequest(const BackendHttp* backend, const SampleConte
     if (side == nullptr) continue;
     for (const CompiledRule& r : side->request_rules) {
       if (!IsHeaderEdit(r.rule, true) || !r.Applies(sample)) continue;
-      edits.Push(&r.rule);
+      edits.Push(&r);
     }
   }
   if (edits.overflow) return false;
+  new_path = edits.NewPath();
+  thread_local std::string replaced;
   Acquire(server_out_);
   Writer w(server_out_.data, owner_.buffers().buffer_size(), 0);
   if (!new_path.empty()) {
     w.Add(req.method);
     w.Add(" ");
     w.Add(new_path);
-    w.Add(req.target.substr(req.path.size()));
+    // Whatever followed the path (the query) stays.
+    size_t path_end = static_cast<size_t>(req.path.data() - req.target.data()) + req.path.size();
+    w.Add(req.path.data() != nullptr && path_end <= req.target.size() ? req.target.substr(path_end) : absl::string_view());
     w.Add(req.version_minor == 0 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
   } else {
     w.Add(req.request_line);
@@ -659,7 +693,7 @@ bool HttpSession::SerializeRequest(const BackendHttp* backend, const SampleConte
       }
       continue;
     }
-    w.Field(f.name, f.value);
+    w.Field(f.name, edits.Rewrite(f, &replaced));
   }
   edits.WriteAdded(w, true);
   // option forwardfor: the frontend's, else the backend's.

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "absl/time/time.h"
 #include "proxy/acl/acl.h"
 #include "proxy/config/config.h"
+#include "re2/re2.h"
 
 namespace tender::http {
 
@@ -19,6 +21,7 @@ namespace tender::http {
 struct CompiledRule {
   config::HttpRule rule;
   std::optional<CompiledCondition> condition;
+  std::shared_ptr<const RE2> regex;  // replace-header, anchored to the whole value
   bool Applies(const SampleContext& sample) const { return !condition || condition->Evaluate(sample); }
 };
 

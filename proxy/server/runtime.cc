@@ -85,6 +85,16 @@ absl::Status BuildProxyHttp(const ProxyConfig& p, bool with_rules, size_t buffer
         if (absl::Status st = CheckLiteralValue(r); !st.ok()) return st;
         http::CompiledRule rule;
         rule.rule = r;
+        if (r.request_action == config::HttpRequestAction::kReplaceHeader && rules == &p.http_request_rules) {
+          RE2::Options options;
+          options.set_log_errors(false);
+          auto re = std::make_shared<RE2>(absl::StrCat("^(?:", r.pattern, ")$"), options);
+          if (!re->ok()) {
+            return absl::InvalidArgumentError(absl::StrCat(At(r.where), "replace-header: invalid regular expression '", r.pattern,
+                                                           "': ", re->error()));
+          }
+          rule.regex = std::move(re);
+        }
         if (r.condition) {
           auto cond = CompiledCondition::Compile(*r.condition, p.acls);
           if (!cond.ok()) return cond.status();

@@ -142,6 +142,7 @@ void HttpOrigin::Serve(int fd) {
     buffer.erase(0, consumed);
     std::string path = head.substr(head.find(' ') + 1);
     path = path.substr(0, path.find(' '));
+    path = path.substr(0, path.find('?'));
     std::string body = name_ + "\n";
     if (path == "/close") {
       SendAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);

@@ -85,6 +85,8 @@ TEST(RoutingTest, HeaderRulesForwardedForRedirectsAndReturns) {
       " http-request add-header X-Added two\n"
       " http-request del-header X-Remove-Me\n"
       " http-request set-header X-Proto http unless { ssl_fc }\n"
+      " http-request replace-header X-Version v(\\d+) version-\\1\n"
+      " http-request set-path /headers if { path /rewrite-me }\n"
       " http-response set-header X-Response yes\n"
       " http-response del-header X-Origin\n"
       " default_backend be\n"
@@ -98,6 +100,10 @@ TEST(RoutingTest, HeaderRulesForwardedForRedirectsAndReturns) {
   EXPECT_EQ(head.find("X-Remove-Me"), std::string::npos) << head;
   EXPECT_NE(head.find("X-Forwarded-For: 127.0.0.1\r\n"), std::string::npos) << head;
   EXPECT_NE(head.find("X-Proto: http\r\n"), std::string::npos) << head;
+  head = Curl({"-H", "X-Version: v12", "-H", "X-Other: v12", base + "/rewrite-me?q=1"});
+  EXPECT_NE(head.find("GET /headers?q=1 HTTP/1.1\r\n"), std::string::npos) << head;
+  EXPECT_NE(head.find("X-Version: version-12\r\n"), std::string::npos) << head;
+  EXPECT_NE(head.find("X-Other: v12\r\n"), std::string::npos) << head;
 
   std::string response = Curl({"-i", base + "/"});
   EXPECT_NE(response.find("X-Response: yes"), std::string::npos) << response;
@@ -115,7 +121,7 @@ TEST(RoutingTest, HeaderRulesForwardedForRedirectsAndReturns) {
   r = Curl({"-i", "-A", "Mozilla BadBot/1.0", base + "/"});
   EXPECT_NE(r.find("HTTP/1.1 403 Forbidden"), std::string::npos) << r;
   // None of the locally answered requests reached the origin: /headers and / did.
-  EXPECT_EQ(origin.requests(), 2);
+  EXPECT_EQ(origin.requests(), 3);
 }
 
 TEST(RoutingTest, HashBalancingOnUriHeaderAndUrlParamIsSticky) {
