@@ -274,6 +274,8 @@ struct ProxyConfig {
   std::vector<TcpRequestRule> tcp_request_content_rules;
   std::optional<absl::Duration> tcp_request_inspect_delay;
   std::string monitor_uri;
+  std::string log_format;  // `log-format`, as written (empty: none)
+  SourceLocation log_format_where;
   int maxconn = 0;  // 0: inherit (frontend: global maxconn)
 
   // Backend side.

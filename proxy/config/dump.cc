@@ -272,6 +272,7 @@ void AppendFrontendSide(Writer& w, const ProxyConfig& p) {
   }
   if (p.maxconn) w.Line({"maxconn", absl::StrCat(p.maxconn)});
   if (!p.monitor_uri.empty()) w.Line({"monitor-uri", Q(p.monitor_uri)});
+  if (!p.log_format.empty()) w.Line({"log-format", Q(p.log_format)});
   if (p.tcp_request_inspect_delay) {
     w.Line({"tcp-request", "inspect-delay", FormatTime(*p.tcp_request_inspect_delay)});
   }

@@ -55,7 +55,7 @@ bool IsKnownHaproxyProxyKeyword(const std::string& w) {
       "dispatch", "email-alert", "enabled", "errorloc", "errorloc302", "errorloc303", "errors",
       "filter", "force-persist", "fullconn", "grace", "guid", "http-after-response", "http-error",
       "http-send-name-header", "id", "ignore-persist", "load-server-state-from-file",
-      "log-format", "log-format-sd", "log-tag", "error-log-format", "max-keep-alive-queue",
+      "log-format-sd", "log-tag", "error-log-format", "max-keep-alive-queue",
       "max-session-srv-conns", "monitor", "monitor-net", "persist", "rate-limit", "redirect",
       "server-state-file-name", "source", "stick", "stick-table", "stick-store-request",
       "stick-on", "stick-match", "tcp-check", "tcp-response", "unique-id-format",

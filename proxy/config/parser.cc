@@ -579,6 +579,10 @@ const std::map<std::string, ConfigParser::ProxyKeyword>& ConfigParser::ProxyKeyw
          p.proxy_->http_reuse = m.text;
          return c.ExpectEnd();
        }}},
+      {"log-format", {kD | kF | kL, [](P& p, Cursor& c) {
+         p.proxy_->log_format_where = c.Where();
+         return c.TakeString("a log format such as \"%ci:%cp %ST %B %r\"", &p.proxy_->log_format) && c.ExpectEnd();
+       }}},
       {"monitor-uri", {kD | kF | kL, [](P& p, Cursor& c) {
          if (!c.TakeString("a URI such as /healthz", &p.proxy_->monitor_uri)) return false;
          if (!absl::StartsWith(p.proxy_->monitor_uri, "/")) return c.FailAt(c.line().words[1], "the URI must start with '/'");

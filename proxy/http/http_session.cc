@@ -1468,7 +1468,7 @@ void HttpSession::OnTimer() {
 void HttpSession::LogRequest(const char* termination) {
   if (logged_ || termination == nullptr) return;
   logged_ = true;
-  if (frontend_.logs.empty() || !http_.httplog) return;
+  if (frontend_.logs.empty() || (!http_.httplog && !http_.log_format)) return;
   static const std::string kNone;
   HttpLogRecord r;
   r.client = &client_address_;
@@ -1499,7 +1499,7 @@ void HttpSession::LogRequest(const char* termination) {
   r.request_line = client_in_.data != nullptr ? client_in_.data : "";
   r.request_line_length = client_in_.data != nullptr ? keep_ : 0;
   char line[2048];
-  size_t n = FormatHttpLog(r, line, sizeof(line));
+  size_t n = http_.log_format ? http_.log_format->Format(r, line, sizeof(line)) : FormatHttpLog(r, line, sizeof(line));
   SendToAll(frontend_.logs, Severity::kInfo, line, n);
 }
 

@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "proxy/acl/acl.h"
 #include "proxy/config/config.h"
+#include "proxy/log/log_format.h"
 #include "re2/re2.h"
 
 namespace tender::http {
@@ -43,6 +44,7 @@ struct FrontendHttp : ProxyHttp {
   absl::Duration keep_alive_timeout = absl::InfiniteDuration();  // timeout http-keep-alive
   std::string monitor_uri;
   bool httplog = false;
+  std::optional<LogFormat> log_format;  // replaces httplog's line when set
   int max_headers = 101;
   size_t buffer_size = 16384;
 };

@@ -22,9 +22,7 @@ void FormatHost(const SocketAddress& a, char* out, size_t capacity) {
   }
 }
 
-namespace {
-
-void FormatDate(int64_t unix_ms, char* date, size_t capacity) {
+void FormatLogDate(int64_t unix_ms, char* date, size_t capacity) {
   time_t seconds = unix_ms / 1000;
   struct tm tm;
   localtime_r(&seconds, &tm);
@@ -32,13 +30,11 @@ void FormatDate(int64_t unix_ms, char* date, size_t capacity) {
   snprintf(date + n, capacity - n, ".%03d", static_cast<int>(unix_ms % 1000));
 }
 
-}  // namespace
-
 size_t FormatTcpLog(const TcpLogRecord& r, char* out, size_t capacity) {
   char host[INET6_ADDRSTRLEN];
   FormatHost(*r.client, host, sizeof(host));
   char date[48];
-  FormatDate(r.accept_unix_ms, date, sizeof(date));
+  FormatLogDate(r.accept_unix_ms, date, sizeof(date));
   const char* be = r.backend->empty() ? "-" : r.backend->c_str();
   const char* srv = r.server->empty() ? "<NOSRV>" : r.server->c_str();
   int n = snprintf(out, capacity, "%s:%d [%s] %s %s/%s %lld/%lld/%lld %llu %s %d/%d/%d/%d/%s%d %d/%d",
@@ -56,7 +52,7 @@ size_t FormatHttpLog(const HttpLogRecord& r, char* out, size_t capacity) {
   char host[INET6_ADDRSTRLEN];
   FormatHost(*r.client, host, sizeof(host));
   char date[48];
-  FormatDate(r.request_unix_ms, date, sizeof(date));
+  FormatLogDate(r.request_unix_ms, date, sizeof(date));
   const char* be = r.backend->empty() ? r.frontend->c_str() : r.backend->c_str();
   const char* srv = r.server->empty() ? "<NOSRV>" : r.server->c_str();
   int line_length = static_cast<int>(r.request_line_length > 1024 ? 1024 : r.request_line_length);

@@ -61,5 +61,7 @@ size_t FormatHttpLog(const HttpLogRecord& r, char* out, size_t capacity);
 // An address without its port, IPv4-mapped IPv6 shown as IPv4 (as in logs and
 // X-Forwarded-For); no allocation.
 void FormatHost(const SocketAddress& a, char* out, size_t capacity);
+// HAProxy's log date, "22/Nov/2026:14:28:43.744".
+void FormatLogDate(int64_t unix_ms, char* out, size_t capacity);
 
 }  // namespace tender

@@ -24,6 +24,9 @@ void CheckRuntimeSupport(const ProxyConfig& p, std::vector<std::string>* errors,
   auto error = [&](const config::SourceLocation& w, absl::string_view what) {
     errors->push_back(absl::StrCat(At(w), what, " is not implemented by tender's runtime yet"));
   };
+  if (p.mode == config::Mode::kTcp && !p.log_format.empty() && config::HasFrontendSide(p.kind)) {
+    error(p.log_format_where, absl::StrCat("'log-format' in mode tcp (", p.name, ")"));
+  }
   if (p.mode == config::Mode::kHttp && p.stats.enabled) {
     error(p.where, absl::StrCat("the statistics page ('stats' in ", p.name, ")"));
   }
@@ -306,6 +309,11 @@ absl::StatusOr<Runtime> BuildRuntime(const config::Config& config, std::vector<s
       http->keep_alive_timeout = p.timeouts.http_keep_alive.value_or(http->request_timeout);
       http->monitor_uri = p.monitor_uri;
       http->httplog = p.options.httplog;
+      if (!p.log_format.empty()) {
+        auto format = LogFormat::Compile(p.log_format);
+        if (!format.ok()) return absl::Status(format.status().code(), absl::StrCat(At(p.log_format_where), format.status().message()));
+        http->log_format = std::move(*format);
+      }
       http->max_headers = config.global.tune_http_maxhdr;
       http->buffer_size = config.global.tune_bufsize;
       for (const http::CompiledRule& r : http->request_rules) fe.rules_need_destination |= r.condition && r.condition->needs_destination();

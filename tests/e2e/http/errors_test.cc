@@ -114,5 +114,35 @@ TEST_F(ErrorsTest, HttpLogLinesInHAProxysFormat) {
   EXPECT_NE(out.find(" SC-- "), std::string::npos) << out;
 }
 
+TEST(LogFormatTest, CustomLinesWithTheCommonVariables) {
+  HttpOrigin origin("origin");
+  int port = FreePort();
+  TenderProcess tender;
+  ASSERT_TRUE(tender.Start(absl::StrCat(
+      "global\n nbthread 1\n log stderr format raw local0\n"
+      "defaults\n mode http\n log global\n timeout connect 2s\n timeout client 5s\n timeout server 5s\n"
+      "frontend fe\n bind 127.0.0.1:", port, "\n"
+      " log-format \"custom %ci %ST %B %Tt %b %s %HM %HU %tsc 100%% %{+Q}r\"\n"
+      " default_backend be\n"
+      "backend be\n server o 127.0.0.1:", origin.port(), "\n")))
+      << tender.output();
+  EXPECT_EQ(Status(RawExchange(port, "GET /x?y=1 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")), "HTTP/1.1 200 OK");
+  ASSERT_TRUE(tender.WaitForOutput("custom 127.0.0.1 200 ")) << tender.output();
+  std::string out = tender.output();
+  std::string line = out.substr(out.find("custom 127.0.0.1"));
+  line = line.substr(0, line.find('\n'));
+  // "custom 127.0.0.1 200 <bytes> <ms> be o GET /x?y=1 ---- 100% "GET /x?y=1 HTTP/1.1""
+  EXPECT_NE(line.find(" be o GET /x?y=1 ---- 100% \"GET /x?y=1 HTTP/1.1\""), std::string::npos) << line;
+}
+
+TEST(LogFormatTest, UnknownVariablesAreErrorsWithTheirLine) {
+  TenderProcess tender;
+  EXPECT_FALSE(tender.Start(absl::StrCat(
+      "defaults\n mode http\n timeout connect 2s\n timeout client 5s\n timeout server 5s\n"
+      "frontend fe\n bind 127.0.0.1:", FreePort(), "\n log-format \"%ci %Zz\"\n default_backend be\n"
+      "backend be\n server o 127.0.0.1:1\n")));
+  EXPECT_NE(tender.output().find(":8: log-format: unknown variable '%Zz'"), std::string::npos) << tender.output();
+}
+
 }  // namespace
 }  // namespace tender::testing
