@@ -1380,6 +1380,7 @@ void HttpSession::LocalResponse(const std::string& bytes, int status, bool close
   client_out_.end = n;
   close_after_local_ = close;
   phase_ = Phase::kLocalResponse;
+  bytes_to_client_ = n;  // logged now, as HAProxy logs its own answers' size
   LogRequest(termination);
   int64_t limit = Ms(frontend_.client_timeout);
   if (limit >= 0) owner_.loop().Arm(&timer_, owner_.loop().now_ms() + limit);
@@ -1395,7 +1396,6 @@ bool HttpSession::StepLocalResponse() {
       return false;
     }
     client_out_.start += n;
-    bytes_to_client_ += n;
   }
   if (close_after_local_) {
     // Close after the answer has left: a half-close first, so that the client reads it
