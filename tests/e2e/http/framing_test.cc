@@ -12,6 +12,12 @@
 namespace tender::testing {
 namespace {
 
+// A literal's bytes, embedded NULs included.
+template <size_t N>
+std::string Bytes(const char (&s)[N]) {
+  return std::string(s, N - 1);
+}
+
 class FramingTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -47,7 +53,7 @@ TEST_F(FramingTest, AmbiguousRequestsNeverReachTheServer) {
       {"space before colon", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding : chunked\r\n\r\n0\r\n\r\n", "400"},
       {"obs-fold TE", "POST / HTTP/1.1\r\nHost: a\r\nX: y\r\n Transfer-Encoding: chunked\r\n\r\n", "400"},
       {"bare LF", "GET / HTTP/1.1\nHost: a\n\n", "400"},
-      {"NUL in value", std::string("GET / HTTP/1.1\r\nHost: a\0b\r\n\r\n", 29), "400"},
+      {"NUL in value", Bytes("GET / HTTP/1.1\r\nHost: a\0b\r\n\r\n"), "400"},
       {"no host", "GET / HTTP/1.1\r\n\r\n", "400"},
       {"bad method", "G(T / HTTP/1.1\r\nHost: a\r\n\r\n", "400"},
       {"HTTP/2 version", "GET / HTTP/2.0\r\nHost: a\r\n\r\n", "505"},

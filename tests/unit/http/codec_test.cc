@@ -10,6 +10,12 @@
 namespace tender::http {
 namespace {
 
+// A literal's bytes, embedded NULs included.
+template <size_t N>
+std::string Bytes(const char (&s)[N]) {
+  return std::string(s, N - 1);
+}
+
 constexpr int kOk = 0;
 
 struct Outcome {
@@ -98,8 +104,8 @@ std::vector<RequestCase> RequestCases() {
       {"obs-fold tab", "GET / HTTP/1.1\r\n" + h + "X: a\r\n\tb\r\n\r\n", 400},
       {"empty header name", "GET / HTTP/1.1\r\n" + h + ": x\r\n\r\n", 400},
       {"no colon", "GET / HTTP/1.1\r\n" + h + "X\r\n\r\n", 400},
-      {"nul in value", std::string("GET / HTTP/1.1\r\nHost: a\r\nX: a\0b\r\n\r\n", 38), 400},
-      {"nul in name", std::string("GET / HTTP/1.1\r\nHost: a\r\nX\0: ab\r\n\r\n", 38), 400},
+      {"nul in value", Bytes("GET / HTTP/1.1\r\nHost: a\r\nX: a\0b\r\n\r\n"), 400},
+      {"nul in name", Bytes("GET / HTTP/1.1\r\nHost: a\r\nX\0: ab\r\n\r\n"), 400},
       {"control char in value", "GET / HTTP/1.1\r\n" + h + "X: a\x01" "b\r\n\r\n", 400},
       {"del in value", "GET / HTTP/1.1\r\n" + h + "X: a\x7f\r\n\r\n", 400},
       {"bare lf ending", "GET / HTTP/1.1\nHost: a\n\n", 400},
