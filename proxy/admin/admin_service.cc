@@ -158,6 +158,13 @@ class AdminService final : public adminpb::AdminService::CallbackService {
           s->set_connect_failures(e.load->connect_failures.load(std::memory_order_relaxed));
           s->set_connect_refused(e.load->connect_refused.load(std::memory_order_relaxed));
           s->set_connect_timeouts(e.load->connect_timeouts.load(std::memory_order_relaxed));
+          s->set_invalid_responses(e.load->invalid_responses.load(std::memory_order_relaxed));
+          s->set_response_timeouts(e.load->response_timeouts.load(std::memory_order_relaxed));
+          s->set_responses_1xx(e.load->responses[1].load(std::memory_order_relaxed));
+          s->set_responses_2xx(e.load->responses[2].load(std::memory_order_relaxed));
+          s->set_responses_3xx(e.load->responses[3].load(std::memory_order_relaxed));
+          s->set_responses_4xx(e.load->responses[4].load(std::memory_order_relaxed));
+          s->set_responses_5xx(e.load->responses[5].load(std::memory_order_relaxed));
           if (const ServerHealthStats* h = ctx_.health ? ctx_.health->StatsFor(name, e.name) : nullptr) {
             s->set_checks(h->checks);
             s->set_check_failures(h->failures);

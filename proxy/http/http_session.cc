@@ -1031,6 +1031,7 @@ bool HttpSession::TryResponseHead(bool* progress) {
     if (s == HeadStatus::kError) {
       TENDER_LOG(kDebug, "backend ", backend_, ": invalid response from ", pool_->servers[server_index_].name, ": ",
                  error.reason);
+      pool_->servers[server_index_].load->invalid_responses.fetch_add(1, std::memory_order_relaxed);
       LocalError(502, "PH");
       return false;
     }
@@ -1051,6 +1052,7 @@ bool HttpSession::TryResponseHead(bool* progress) {
     }
     response_ms_ = owner_.loop().now_ms() - request_sent_ms_;
     status_ = head.status;
+    pool_->servers[server_index_].load->responses[head.status / 100].fetch_add(1, std::memory_order_relaxed);
     resp_framing_ = head.framing;
     resp_left_ = head.content_length;
     resp_server_keeps_alive_ = head.ServerKeepsAlive();
@@ -1441,6 +1443,7 @@ void HttpSession::OnTimer() {
       int64_t server_ms = Ms(pool_->server_timeout);
       if (!resp_done_ && server_ms >= 0 && now - server_activity_ms_ >= server_ms) {
         if (!resp_head_done_) {
+          pool_->servers[server_index_].load->response_timeouts.fetch_add(1, std::memory_order_relaxed);
           LocalError(504, "sH");
           Drive();
         } else {

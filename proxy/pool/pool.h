@@ -31,6 +31,10 @@ struct ServerLoad {
   std::atomic<uint64_t> connect_failures{0};  // every failed attempt, of which:
   std::atomic<uint64_t> connect_refused{0};
   std::atomic<uint64_t> connect_timeouts{0};
+  // HTTP: invalid responses, response timeouts, final responses by class (index status/100).
+  std::atomic<uint64_t> invalid_responses{0};
+  std::atomic<uint64_t> response_timeouts{0};
+  std::atomic<uint64_t> responses[6] = {};
   // Consecutive errors seen in traffic (`observe`); reset by a success.
   std::atomic<int> consecutive_errors{0};
 
