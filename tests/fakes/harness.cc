@@ -189,7 +189,7 @@ bool MakeCertificates(const std::string& d, std::string* error) {
 
 TestServer::TestServer(std::string name, Behaviour behaviour, int port)
     : name_(std::move(name)), behaviour_(behaviour) {
-  pipe2(stop_pipe_, O_CLOEXEC);
+  if (pipe2(stop_pipe_, O_CLOEXEC) != 0) abort();
   listen_fd_ = ListenLoopback(port, 512, &port_);
   SetHttpResponse(200, "OK", name_ + "\n");
   acceptor_ = std::thread([this] { AcceptLoop(); });

@@ -166,7 +166,7 @@ void HttpOrigin::Serve(int fd) {
       char c;
       pollfd fds[2] = {{fd, POLLIN, 0}, {stop, POLLIN, 0}};
       poll(fds, 2, -1);
-      (void)read(fd, &c, 1);
+      if (read(fd, &c, 1) < 0) break;
       break;
     } else if (path == "/ws") {
       SendAll(fd, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
