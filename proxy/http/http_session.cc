@@ -938,6 +938,17 @@ bool HttpSession::Replay() {
   return true;
 }
 
+void HttpSession::Drain() {
+  draining_ = true;
+  // Idle between requests (nothing received of the next one): close now, as HAProxy's
+  // soft-stop closes idle keep-alive connections. Bytes that already arrived count as a
+  // started request (the stop's post may run before their read event).
+  if (phase_ != Phase::kRequestHead || !client_in_.empty()) return;
+  client_may_read_ = true;
+  Drive();
+  if (phase_ == Phase::kRequestHead && client_in_.empty()) Close(nullptr);
+}
+
 void HttpSession::ShutdownIfOn(const ServerLoad* server) {
   if ((phase_ != Phase::kExchange && phase_ != Phase::kTunnel) || !holds_slot_ ||
       pool_->servers[server_index_].load.get() != server) {
@@ -1058,7 +1069,7 @@ bool HttpSession::TryResponseHead(bool* progress) {
     resp_server_keeps_alive_ = head.ServerKeepsAlive();
     const BackendHttp* backend = pool_->http.get();
     bool close_requested = http_.httpclose || (backend != nullptr && backend->httpclose);
-    keep_client_ = req_keep_alive_ && !close_requested && head.framing != Framing::kUntilClose;
+    keep_client_ = req_keep_alive_ && !close_requested && !draining_ && head.framing != Framing::kUntilClose;
     if (!SerializeResponse(head)) {
       LocalError(502, "PH");
       return false;
@@ -1282,7 +1293,7 @@ void HttpSession::FinishTransaction() {
   } else {
     DropServerConnection();
   }
-  if (!keep_client_ || !req_done_ || client_eof_) {
+  if (!keep_client_ || !req_done_ || client_eof_ || draining_) {
     Close("----");
     return;
   }
@@ -1399,7 +1410,7 @@ bool HttpSession::StepLocalResponse() {
     }
     client_out_.start += n;
   }
-  if (close_after_local_) {
+  if (close_after_local_ || draining_) {
     // Close after the answer has left: a half-close first, so that the client reads it
     // before any reset caused by unread request bytes.
     shutdown(client_fd_, SHUT_WR);

@@ -35,6 +35,7 @@ class HttpSession : public Session, public TimerHandler, public Deferred, public
   void UsePool(std::shared_ptr<const BackendPool> pool) override { pool_ = std::move(pool); }
   void Abort() override { Close("KD"); }
   void ShutdownIfOn(const ServerLoad* server) override;
+  void Drain() override;
 
   void OnServerEvents(uint32_t events) override;
   void OnTimer() override;
@@ -202,6 +203,7 @@ class HttpSession : public Session, public TimerHandler, public Deferred, public
   bool close_after_local_ = true;
   bool client_may_read_ = true;
   bool server_may_read_ = true;
+  bool draining_ = false;  // graceful stop: close after the current response
 };
 
 }  // namespace tender::http

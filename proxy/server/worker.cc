@@ -45,6 +45,11 @@ void Worker::StopAccepting() {
       close(a->fd());
     }
     acceptors_.clear();
+    for (Session* s = live_head_; s != nullptr;) {
+      Session* next = s->next_live;  // Drain may close (and unregister) s
+      s->Drain();
+      s = next;
+    }
   });
 }
 

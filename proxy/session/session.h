@@ -37,6 +37,10 @@ class Session {
   virtual void Abort() = 0;
   // Closes the session if it is established on `server` (on-marked-down/up shutdowns).
   virtual void ShutdownIfOn(const ServerLoad* server) = 0;
+  // The process is stopping gracefully: finish what is in flight, take nothing new (an
+  // HTTP connection closes when idle, or after its current response). TCP sessions just
+  // run to their end.
+  virtual void Drain() {}
 
   // The owner's intrusive list of live sessions.
   Session* next_live = nullptr;

@@ -1,5 +1,6 @@
 // Connection management: client keep-alive, server connection reuse (`http-reuse`),
 // `option http-server-close` and `option httpclose`, counted at the origin.
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -135,6 +136,42 @@ TEST(ConnectionsTest, HttpOneZeroClientsGetKeepAliveOnlyWhenTheyAskForIt) {
     EXPECT_EQ(ReadLine(fd), "origin");
   }
   close(fd);
+}
+
+TEST(ConnectionsTest, GracefulStopClosesIdleConnectionsAndFinishesStartedRequests) {
+  HttpOrigin origin("origin");
+  int port = FreePort();
+  TenderProcess tender;
+  ASSERT_TRUE(tender.Start(Config(port, origin.port(), ""))) << tender.output();
+  // An idle keep-alive client, after one request.
+  int idle = ConnectTo(port);
+  std::string req = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+  ASSERT_EQ(send(idle, req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+  EXPECT_EQ(ReadLine(idle), "HTTP/1.1 200 OK\r");
+  // A client in the middle of its second request's head (its first was served, so tender
+  // has surely accepted it; bytes sent on loopback are in tender's socket when send
+  // returns).
+  int busy = ConnectTo(port);
+  ASSERT_EQ(send(busy, req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+  EXPECT_EQ(ReadLine(busy), "HTTP/1.1 200 OK\r");
+  std::string line;
+  while ((line = ReadLine(busy)) != "\r" && !line.empty()) {
+  }
+  EXPECT_EQ(ReadLine(busy), "origin");
+  std::string part = "GET /late HTTP/1.1\r\nHost: a\r\n";
+  ASSERT_EQ(send(busy, part.data(), part.size(), 0), static_cast<ssize_t>(part.size()));
+  kill(tender.pid(), SIGTERM);
+  ASSERT_TRUE(tender.WaitForOutput("stopping gracefully")) << tender.output();
+  // The idle one is closed (its pending response bytes are read first).
+  EXPECT_TRUE(WaitForClose(idle));
+  // The started request is answered, with Connection: close, then the connection closes.
+  ASSERT_EQ(send(busy, "\r\n", 2, 0), 2);
+  std::string response = ReadAll(busy);
+  EXPECT_EQ(response.substr(0, 15), "HTTP/1.1 200 OK") << response;
+  EXPECT_NE(response.find("Connection: close\r\n"), std::string::npos) << response;
+  close(idle);
+  close(busy);
+  EXPECT_EQ(tender.Stop(0), 0) << tender.output();  // already exiting: just its status
 }
 
 }  // namespace
