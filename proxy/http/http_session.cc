@@ -16,20 +16,14 @@
 #include "proxy/log/tcp_log.h"
 #include "proxy/net/proxy_protocol.h"
 #include "proxy/net/socket.h"
+#include "proxy/session/accept_proxy.h"
+#include "proxy/session/log_counters.h"
+#include "proxy/session/recycler.h"
 
 namespace tender::http {
 namespace {
 
-constexpr size_t kMaxCachedSessions = 4096;
 constexpr size_t kLogLineKeep = 1024;  // tune.http.logurilen
-
-struct SessionCache {
-  std::vector<void*> free;
-  ~SessionCache() {
-    for (void* p : free) ::operator delete(p);
-  }
-};
-thread_local SessionCache session_cache;
 
 // Appends to a fixed buffer; remembers an overflow instead of failing at each call.
 class Writer {
@@ -153,22 +147,8 @@ void CollectResponseEdits(const ProxyHttp* settings, const SampleContext& sample
 
 }  // namespace
 
-void* HttpSession::operator new(size_t size) {
-  if (size == sizeof(HttpSession) && !session_cache.free.empty()) {
-    void* p = session_cache.free.back();
-    session_cache.free.pop_back();
-    return p;
-  }
-  return ::operator new(size);
-}
-
-void HttpSession::operator delete(void* p) {
-  if (session_cache.free.size() < kMaxCachedSessions) {
-    session_cache.free.push_back(p);
-    return;
-  }
-  ::operator delete(p);
-}
+void* HttpSession::operator new(size_t size) { return Recycler<HttpSession>::Allocate(size); }
+void HttpSession::operator delete(void* p) { Recycler<HttpSession>::Free(p); }
 
 void HttpSession::Start(SessionOwner& owner, const FrontendSettings& frontend, int client_fd,
                         const SocketAddress& client_address, bool accept_proxy) {
@@ -296,32 +276,12 @@ void HttpSession::Drive() {
 }
 
 void HttpSession::ReadProxyHeader() {
-  char buf[kMaxProxyHeader];
-  ssize_t n = recv(client_fd_, buf, sizeof(buf), MSG_PEEK);
-  if (n == 0 || (n < 0 && errno != EAGAIN)) {
-    Close("CR");
+  ProxyHeaderRead read = tender::ReadProxyHeader(client_fd_, frontend_, &client_address_, &frontend_address_,
+                                                 &have_frontend_address_);
+  if (read == ProxyHeaderRead::kWaiting) return;
+  if (read != ProxyHeaderRead::kDone) {
+    Close(TerminationFor(read));
     return;
-  }
-  if (n < 0) return;
-  ProxyHeader h = ParseProxyHeader(absl::string_view(buf, n));
-  if (h.status == ProxyHeader::Status::kIncomplete) {
-    if (static_cast<size_t>(n) < sizeof(buf)) return;
-    h.status = ProxyHeader::Status::kInvalid;
-    h.error = "PROXY header too long";
-  }
-  if (h.status == ProxyHeader::Status::kInvalid) {
-    frontend_.limit->proxy_header_errors.fetch_add(1, std::memory_order_relaxed);
-    TENDER_LOG(kWarning, "frontend ", frontend_.name, ": invalid PROXY protocol header from ",
-               client_address_.ToString(), ": ", h.error);
-    Close("PR");
-    return;
-  }
-  ssize_t unused = recv(client_fd_, buf, h.length, 0);
-  (void)unused;
-  if (!h.local) {
-    client_address_ = h.source;
-    frontend_address_ = h.destination;
-    have_frontend_address_ = true;
   }
   BeginRequest(/*first=*/true);
   Drive();
@@ -361,12 +321,10 @@ void HttpSession::BeginRequest(bool first) {
   req_body_complete_ = req_done_ = false;
   req_chunks_.Reset();
   keep_client_ = false;
-  backend_.clear();
-  pool_ = nullptr;
-  server_index_ = forced_server_ = -1;
+  slot_.Clear();
+  forced_server_ = -1;
   cookie_flags_[0] = cookie_flags_[1] = '-';
-  attempts_ = 0;
-  redispatched_ = replayed_ = false;
+  replayed_ = false;
   server_reused_ = false;
   queued_at_ms_ = queue_ms_ = connect_started_ms_ = connect_ms_ = request_sent_ms_ = response_ms_ = -1;
   resp_scan_ = 0;
@@ -464,20 +422,20 @@ void HttpSession::HandleRequest(size_t head_length) {
     return;
   }
   if (ApplyRequestRules(http_, sample)) return;
-  backend_ = frontend_.backend;
+  const std::string* backend = &frontend_.backend;
   for (const BackendRule& rule : frontend_.use_backends) {
     if (!rule.condition || rule.condition->Evaluate(sample)) {
-      backend_ = rule.backend;
+      backend = &rule.backend;
       break;
     }
   }
-  pool_ = owner_.PoolFor(backend_);
-  if (pool_ == nullptr) {
+  slot_.Reset(owner_, *backend);
+  if (slot_.pool() == nullptr) {
     KeepRequestLine(req.head_length);
     LocalError(503, "SC");
     return;
   }
-  const BackendHttp* backend_http = pool_->http.get();
+  const BackendHttp* backend_http = slot_.pool()->http.get();
   if (backend_http != nullptr && ApplyRequestRules(*backend_http, sample)) return;
   if (backend_http != nullptr && backend_http->cookie_mode != CookieMode::kNone) {
     // Find the persistence cookie's server now, while the fields are at hand.
@@ -494,8 +452,8 @@ void HttpSession::HandleRequest(size_t head_length) {
         if (eq != absl::string_view::npos && pair.substr(0, eq) == name) {
           absl::string_view value = pair.substr(eq + 1);
           cookie_flags_[0] = 'I';
-          for (size_t s = 0; s < pool_->servers.size(); ++s) {
-            const ServerEntry& e = pool_->servers[s];
+          for (size_t s = 0; s < slot_.pool()->servers.size(); ++s) {
+            const ServerEntry& e = slot_.pool()->servers[s];
             if (e.cookie.empty() || e.cookie != value) continue;
             if (e.Usable()) {
               forced_server_ = static_cast<int>(s);
@@ -516,18 +474,18 @@ void HttpSession::HandleRequest(size_t head_length) {
     LocalError(500, "PR");  // the rewritten head does not fit in a buffer
     return;
   }
-  if (pool_->balance.algorithm == config::BalanceAlgorithm::kUri ||
-      pool_->balance.algorithm == config::BalanceAlgorithm::kHdr ||
-      pool_->balance.algorithm == config::BalanceAlgorithm::kUrlParam) {
+  if (slot_.pool()->balance.algorithm == config::BalanceAlgorithm::kUri ||
+      slot_.pool()->balance.algorithm == config::BalanceAlgorithm::kHdr ||
+      slot_.pool()->balance.algorithm == config::BalanceAlgorithm::kUrlParam) {
     // Hash keys are read now; the fields are scratch space that the next head reuses.
     absl::string_view key;
     bool found = false;
-    if (pool_->balance.algorithm == config::BalanceAlgorithm::kUri) {
+    if (slot_.pool()->balance.algorithm == config::BalanceAlgorithm::kUri) {
       bool whole = false;
-      for (const std::string& o : pool_->balance.options) whole |= o == "whole";
+      for (const std::string& o : slot_.pool()->balance.options) whole |= o == "whole";
       key = whole ? absl::string_view(req.target) : req.path;
       found = true;
-    } else if (pool_->balance.algorithm == config::BalanceAlgorithm::kHdr && backend_http != nullptr) {
+    } else if (slot_.pool()->balance.algorithm == config::BalanceAlgorithm::kHdr && backend_http != nullptr) {
       if (const HeaderField* f = FindField(req.fields, req.field_count, backend_http->hash_header)) {
         key = f->value;
         found = true;
@@ -733,50 +691,22 @@ void HttpSession::Dispatch() {
 }
 
 bool HttpSession::PickServer() {
-  Balancer* balancer = owner_.BalancerFor(backend_);
-  if (balancer == nullptr || pool_ == nullptr) return false;
-  auto take = [&](int index) {
-    const ServerEntry& s = pool_->servers[index];
-    if (!s.load->TryAcquire(s.maxconn)) return false;
-    server_index_ = index;
-    holds_slot_ = true;
-    pool_->load->active.fetch_add(1, std::memory_order_relaxed);
-    balancer->Taken(s.load.get());
-    return true;
-  };
-  bool redispatch = pool_->redispatch && attempts_ > 0 && attempts_ == pool_->retries;
-  if (server_index_ >= 0 && attempts_ > 0 && !redispatch) return take(server_index_);
-  if (forced_server_ >= 0 && !redispatch && forced_server_ < static_cast<int>(pool_->servers.size()) &&
-      pool_->servers[forced_server_].Usable()) {
-    if (take(forced_server_)) return true;
-  }
+  if (slot_.pool() == nullptr) return false;
   PickContext ctx;
-  if (pool_->balance.algorithm == config::BalanceAlgorithm::kSource) {
+  if (slot_.pool()->balance.algorithm == config::BalanceAlgorithm::kSource) {
     ctx.client_hash = HashAddress(client_address_);
   } else if (request_has_hash_) {
     ctx.client_hash = request_hash_;
   } else {
     ctx.no_hash_key = true;
   }
-  ctx.exclude = redispatch ? server_index_ : -1;
-  redispatched_ |= redispatch;
-  for (size_t tries = 0; tries <= pool_->servers.size(); ++tries) {
-    int picked = balancer->Pick(ctx);
-    if (picked < 0) break;
-    if (take(picked)) return true;
-    if (pool_->servers[picked].maxconn == 0) break;
-  }
-  return false;
+  return slot_.Pick(owner_, ctx, forced_server_);
 }
 
 void HttpSession::ObtainConnection() {
-  const ServerEntry& server = pool_->servers[server_index_];
-  SocketAddress target = server.address;
-  if (server.port_from_client) {
-    reinterpret_cast<sockaddr_in*>(&target.storage)->sin_port =
-        reinterpret_cast<const sockaddr_in*>(&FrontendAddress().storage)->sin_port;
-  }
-  ReuseMode reuse = pool_->http ? pool_->http->reuse : ReuseMode::kSafe;
+  const ServerEntry& server = slot_.server();
+  SocketAddress target = slot_.Target(FrontendAddress());
+  ReuseMode reuse = slot_.pool()->http ? slot_.pool()->http->reuse : ReuseMode::kSafe;
   ServerConnection* c = nullptr;
   if (private_server_ != nullptr) {
     if (private_server_->server() == server.load.get() &&
@@ -800,7 +730,7 @@ void HttpSession::ObtainConnection() {
     server_may_read_ = true;
     if (queue_ms_ < 0) queue_ms_ = 0;
     connect_ms_ = 0;
-    ++attempts_;
+    slot_.CountAttempt();
     StartExchange();
     return;
   }
@@ -808,13 +738,9 @@ void HttpSession::ObtainConnection() {
 }
 
 void HttpSession::Connect() {
-  const ServerEntry& server = pool_->servers[server_index_];
-  SocketAddress target = server.address;
-  if (server.port_from_client) {
-    reinterpret_cast<sockaddr_in*>(&target.storage)->sin_port =
-        reinterpret_cast<const sockaddr_in*>(&FrontendAddress().storage)->sin_port;
-  }
-  ++attempts_;
+  const ServerEntry& server = slot_.server();
+  SocketAddress target = slot_.Target(FrontendAddress());
+  slot_.CountAttempt();
   phase_ = Phase::kConnecting;
   connect_started_ms_ = owner_.loop().now_ms();
   if (queue_ms_ < 0) queue_ms_ = 0;
@@ -829,7 +755,7 @@ void HttpSession::Connect() {
   server_may_read_ = true;
   server_reused_ = false;
   owner_.loop().Add(*fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP, server_);
-  deadline_ms_ = owner_.loop().now_ms() + Ms(pool_->connect_timeout);
+  deadline_ms_ = owner_.loop().now_ms() + Ms(slot_.pool()->connect_timeout);
   owner_.loop().Arm(&timer_, deadline_ms_);
   if (server.send_proxy || server.send_proxy_v2) {
     // The PROXY header goes before the request, on this new connection only.
@@ -845,21 +771,9 @@ void HttpSession::Connect() {
 }
 
 void HttpSession::ConnectFailed(int error) {
-  bool timed_out = error == 0;
-  const char* why = timed_out ? "connect timeout" : strerror(error);
-  const ServerEntry& server = pool_->servers[server_index_];
-  if (server.observe == config::Observe::kLayer4 &&
-      server.load->consecutive_errors.fetch_add(1, std::memory_order_relaxed) + 1 == server.error_limit) {
-    owner_.ReportErrorLimit(backend_, server.name, why);
-  }
-  TENDER_LOG(kDebug, "connect to ", pool_->name, "/", server.name, " failed: ", why);
-  server.load->connect_failures.fetch_add(1, std::memory_order_relaxed);
-  if (timed_out) server.load->connect_timeouts.fetch_add(1, std::memory_order_relaxed);
-  if (error == ECONNREFUSED) server.load->connect_refused.fetch_add(1, std::memory_order_relaxed);
   DropServerConnection();
-  ReleaseServer();
-  if (attempts_ > pool_->retries) {
-    LocalError(503, timed_out ? "sC" : "SC");
+  if (!slot_.ConnectFailed(owner_, error)) {
+    LocalError(503, error == 0 ? "sC" : "SC");
     return;
   }
   // Nothing was sent: the same request goes again (from its first byte).
@@ -869,10 +783,7 @@ void HttpSession::ConnectFailed(int error) {
 
 void HttpSession::StartExchange() {
   phase_ = Phase::kExchange;
-  const ServerEntry& s = pool_->servers[server_index_];
-  if (s.observe != config::Observe::kNone && s.load->consecutive_errors.load(std::memory_order_relaxed) != 0) {
-    s.load->consecutive_errors.store(0, std::memory_order_relaxed);
-  }
+  slot_.Connected();
   int64_t now = owner_.loop().now_ms();
   client_activity_ms_ = server_activity_ms_ = now;
   request_sent_ms_ = now;
@@ -880,23 +791,19 @@ void HttpSession::StartExchange() {
 }
 
 void HttpSession::Enqueue() {
-  if (pool_->max_queue > 0 && pool_->load->queued.load(std::memory_order_relaxed) >= pool_->max_queue) {
+  if (!slot_.Enqueue(owner_, this)) {
     LocalError(503, "sQ");
     return;
   }
   phase_ = Phase::kQueued;
   queued_at_ms_ = owner_.loop().now_ms();
-  auto& queue = owner_.QueueFor(backend_);
-  queue_position_ = queue.insert(queue.end(), this);
-  pool_->load->queued.fetch_add(1, std::memory_order_relaxed);
-  deadline_ms_ = owner_.loop().now_ms() + Ms(pool_->queue_timeout);
+  deadline_ms_ = owner_.loop().now_ms() + Ms(slot_.pool()->queue_timeout);
   owner_.loop().Arm(&timer_, deadline_ms_);
 }
 
 void HttpSession::LeaveQueue() {
   queue_ms_ = owner_.loop().now_ms() - queued_at_ms_;
-  owner_.QueueFor(backend_).erase(queue_position_);
-  pool_->load->queued.fetch_sub(1, std::memory_order_relaxed);
+  slot_.LeaveQueue(owner_);
   owner_.loop().Disarm(&timer_);
 }
 
@@ -909,15 +816,7 @@ bool HttpSession::TryLeaveQueue() {
   return true;
 }
 
-void HttpSession::ReleaseServer() {
-  if (!holds_slot_) return;
-  holds_slot_ = false;
-  const ServerEntry& server = pool_->servers[server_index_];
-  server.load->Release();
-  pool_->load->active.fetch_sub(1, std::memory_order_relaxed);
-  if (Balancer* balancer = owner_.BalancerFor(backend_)) balancer->Released(server.load.get());
-  if (server.maxconn > 0) owner_.SlotFreed(backend_);
-}
+void HttpSession::ReleaseServer() { slot_.Release(owner_); }
 
 void HttpSession::DropServerConnection() {
   if (server_ == nullptr) return;
@@ -950,8 +849,8 @@ void HttpSession::Drain() {
 }
 
 void HttpSession::ShutdownIfOn(const ServerLoad* server) {
-  if ((phase_ != Phase::kExchange && phase_ != Phase::kTunnel) || !holds_slot_ ||
-      pool_->servers[server_index_].load.get() != server) {
+  if ((phase_ != Phase::kExchange && phase_ != Phase::kTunnel) || !slot_.holds() ||
+      slot_.server().load.get() != server) {
     return;
   }
   Close("KD");
@@ -1040,9 +939,9 @@ bool HttpSession::TryResponseHead(bool* progress) {
                             owner_.http().fields(), &head, &error);
     }
     if (s == HeadStatus::kError) {
-      TENDER_LOG(kDebug, "backend ", backend_, ": invalid response from ", pool_->servers[server_index_].name, ": ",
+      TENDER_LOG(kDebug, "backend ", slot_.backend(), ": invalid response from ", slot_.server().name, ": ",
                  error.reason);
-      pool_->servers[server_index_].load->invalid_responses.fetch_add(1, std::memory_order_relaxed);
+      slot_.server().load->invalid_responses.fetch_add(1, std::memory_order_relaxed);
       LocalError(502, "PH");
       return false;
     }
@@ -1063,11 +962,11 @@ bool HttpSession::TryResponseHead(bool* progress) {
     }
     response_ms_ = owner_.loop().now_ms() - request_sent_ms_;
     status_ = head.status;
-    pool_->servers[server_index_].load->responses[head.status / 100].fetch_add(1, std::memory_order_relaxed);
+    slot_.server().load->responses[head.status / 100].fetch_add(1, std::memory_order_relaxed);
     resp_framing_ = head.framing;
     resp_left_ = head.content_length;
     resp_server_keeps_alive_ = head.ServerKeepsAlive();
-    const BackendHttp* backend = pool_->http.get();
+    const BackendHttp* backend = slot_.pool()->http.get();
     bool close_requested = http_.httpclose || (backend != nullptr && backend->httpclose);
     keep_client_ = req_keep_alive_ && !close_requested && !draining_ && head.framing != Framing::kUntilClose;
     if (!SerializeResponse(head)) {
@@ -1088,7 +987,7 @@ bool HttpSession::SerializeResponse(const ResponseHead& head) {
   sample.source = &client_address_;
   if (frontend_.rules_need_destination) sample.destination = &FrontendAddress();
   Edits edits;
-  const BackendHttp* backend = pool_->http.get();
+  const BackendHttp* backend = slot_.pool()->http.get();
   CollectResponseEdits(backend, sample, &edits);
   CollectResponseEdits(&http_, sample, &edits);
   if (edits.overflow) return false;
@@ -1105,8 +1004,8 @@ bool HttpSession::SerializeResponse(const ResponseHead& head) {
   }
   edits.WriteAdded(w, false);
   if (backend != nullptr && backend->cookie_mode == CookieMode::kInsert) {
-    const ServerEntry& s = pool_->servers[server_index_];
-    bool has_valid = cookie_flags_[0] == 'V' && forced_server_ == server_index_;
+    const ServerEntry& s = slot_.server();
+    bool has_valid = cookie_flags_[0] == 'V' && forced_server_ == slot_.index();
     if (!s.cookie.empty() && !(backend->cookie_indirect && has_valid)) {
       w.Add("Set-Cookie: ");
       w.Add(backend->cookie_name);
@@ -1272,7 +1171,7 @@ bool HttpSession::StepExchange() {
 void HttpSession::FinishTransaction() {
   LogRequest("----");
   ReleaseServer();
-  const BackendHttp* backend = pool_->http.get();
+  const BackendHttp* backend = slot_.pool()->http.get();
   bool server_close = http_.httpclose || http_.http_server_close ||
                       (backend != nullptr && (backend->httpclose || backend->http_server_close));
   // A server connection goes back to the pool only in a clean state: both messages
@@ -1310,7 +1209,7 @@ void HttpSession::ArmExchangeTimer() {
     int64_t d = since + ms;
     if (deadline < 0 || d < deadline) deadline = d;
   };
-  if (!resp_done_) consider(server_activity_ms_, pool_->server_timeout);
+  if (!resp_done_) consider(server_activity_ms_, slot_.pool()->server_timeout);
   if (!req_body_complete_ || !client_out_.empty() || resp_ready_ > 0) consider(client_activity_ms_, frontend_.client_timeout);
   if (deadline < 0) owner_.loop().Disarm(&timer_);
   else if (!timer_.armed() || timer_.deadline_ms != deadline) owner_.loop().Arm(&timer_, deadline);
@@ -1358,7 +1257,7 @@ bool HttpSession::StepTunnel() {
     Close("--");
     return false;
   }
-  absl::Duration limit = pool_->tunnel_timeout ? *pool_->tunnel_timeout : std::min(frontend_.client_timeout, pool_->server_timeout);
+  absl::Duration limit = slot_.pool()->tunnel_timeout ? *slot_.pool()->tunnel_timeout : std::min(frontend_.client_timeout, slot_.pool()->server_timeout);
   int64_t ms = Ms(limit);
   if (ms >= 0) owner_.loop().Arm(&timer_, client_activity_ms_ + ms);
   return false;
@@ -1369,7 +1268,7 @@ bool HttpSession::StepTunnel() {
 
 void HttpSession::LocalError(int status, const char* termination) {
   const std::map<int, std::string>* pages = nullptr;
-  if (pool_ != nullptr && pool_->http != nullptr && pool_->http->error_pages.count(status)) pages = &pool_->http->error_pages;
+  if (slot_.pool() != nullptr && slot_.pool()->http != nullptr && slot_.pool()->http->error_pages.count(status)) pages = &slot_.pool()->http->error_pages;
   else if (http_.error_pages.count(status)) pages = &http_.error_pages;
   LocalResponse(pages != nullptr ? pages->at(status) : DefaultErrorPage(status), status, /*close=*/true, termination);
 }
@@ -1440,8 +1339,8 @@ void HttpSession::OnTimer() {
       }
       return;
     case Phase::kQueued:
-      pool_->load->queue_timeouts.fetch_add(1, std::memory_order_relaxed);
-      if (pool_->EligibleServers().empty()) pool_->load->no_server.fetch_add(1, std::memory_order_relaxed);
+      slot_.pool()->load->queue_timeouts.fetch_add(1, std::memory_order_relaxed);
+      if (slot_.pool()->EligibleServers().empty()) slot_.pool()->load->no_server.fetch_add(1, std::memory_order_relaxed);
       LocalError(503, "sQ");
       Drive();
       return;
@@ -1451,10 +1350,10 @@ void HttpSession::OnTimer() {
       return;
     case Phase::kExchange: {
       int64_t now = owner_.loop().now_ms();
-      int64_t server_ms = Ms(pool_->server_timeout);
+      int64_t server_ms = Ms(slot_.pool()->server_timeout);
       if (!resp_done_ && server_ms >= 0 && now - server_activity_ms_ >= server_ms) {
         if (!resp_head_done_) {
-          pool_->servers[server_index_].load->response_timeouts.fetch_add(1, std::memory_order_relaxed);
+          slot_.server().load->response_timeouts.fetch_add(1, std::memory_order_relaxed);
           LocalError(504, "sH");
           Drive();
         } else {
@@ -1488,8 +1387,8 @@ void HttpSession::LogRequest(const char* termination) {
   r.client = &client_address_;
   r.request_unix_ms = request_unix_ms_;
   r.frontend = &frontend_.name;
-  r.backend = backend_.empty() ? &frontend_.name : &backend_;
-  r.server = server_index_ >= 0 && pool_ ? &pool_->servers[server_index_].name : &kNone;
+  r.backend = slot_.backend().empty() ? &frontend_.name : &slot_.backend();
+  r.server = slot_.picked() && slot_.pool() ? &slot_.server().name : &kNone;
   r.request_ms = request_ms_;
   r.queue_ms = queue_ms_;
   r.connect_ms = connect_ms_;
@@ -1501,15 +1400,7 @@ void HttpSession::LogRequest(const char* termination) {
   r.termination[1] = termination[1];
   r.termination[2] = cookie_flags_[0];
   r.termination[3] = cookie_flags_[1];
-  r.active_process = frontend_.process_limit ? frontend_.process_limit->live.load(std::memory_order_relaxed) : 0;
-  r.active_frontend = frontend_.limit->live.load(std::memory_order_relaxed);
-  if (pool_) {
-    r.active_backend = pool_->load->active.load(std::memory_order_relaxed);
-    r.backend_queue = pool_->load->queued.load(std::memory_order_relaxed);
-    if (server_index_ >= 0) r.active_server = pool_->servers[server_index_].load->active.load(std::memory_order_relaxed);
-  }
-  r.retries = attempts_ > 0 ? attempts_ - 1 : 0;
-  r.redispatched = redispatched_;
+  FillLogCounters(frontend_, slot_, &r);
   r.request_line = client_in_.data != nullptr ? client_in_.data : "";
   r.request_line_length = client_in_.data != nullptr ? keep_ : 0;
   char line[2048];

@@ -20,6 +20,7 @@
 #include "proxy/http/connection_pool.h"
 #include "proxy/http/http1.h"
 #include "proxy/net/address.h"
+#include "proxy/session/server_slot.h"
 #include "proxy/session/session.h"
 
 namespace tender::http {
@@ -32,7 +33,7 @@ class HttpSession : public Session, public TimerHandler, public Deferred, public
 
   // Session.
   bool TryLeaveQueue() override;
-  void UsePool(std::shared_ptr<const BackendPool> pool) override { pool_ = std::move(pool); }
+  void UsePool(std::shared_ptr<const BackendPool> pool) override { slot_.set_pool(std::move(pool)); }
   void Abort() override { Close("KD"); }
   void ShutdownIfOn(const ServerLoad* server) override;
   void Drain() override;
@@ -165,18 +166,12 @@ class HttpSession : public Session, public TimerHandler, public Deferred, public
   bool client_eof_ = false;
 
   // Backend and server.
-  std::string backend_;
-  std::shared_ptr<const BackendPool> pool_;
-  int server_index_ = -1;
+  ServerSlot slot_;
   int forced_server_ = -1;      // persistence cookie's server
   uint32_t request_hash_ = 0;   // balance uri/hdr/url_param key
   bool request_has_hash_ = false;
   char cookie_flags_[2] = {'-', '-'};
-  bool holds_slot_ = false;
-  int attempts_ = 0;
-  bool redispatched_ = false;
   bool replayed_ = false;
-  std::list<Session*>::iterator queue_position_;
   ServerConnection* server_ = nullptr;
   bool server_reused_ = false;
   ServerConnection* private_server_ = nullptr;  // http-reuse never: this session's own

@@ -15,6 +15,9 @@
 #include "proxy/log/tcp_log.h"
 #include "proxy/net/proxy_protocol.h"
 #include "proxy/net/socket.h"
+#include "proxy/session/accept_proxy.h"
+#include "proxy/session/log_counters.h"
+#include "proxy/session/recycler.h"
 
 namespace tender {
 namespace {
@@ -26,35 +29,10 @@ int64_t ToMs(absl::Duration d) {
   return absl::ToInt64Milliseconds(d);
 }
 
-// Up to this many freed sessions are kept per thread for reuse.
-constexpr size_t kMaxCachedSessions = 4096;
-
-struct SessionCache {
-  std::vector<void*> free;
-  ~SessionCache() {
-    for (void* p : free) ::operator delete(p);
-  }
-};
-thread_local SessionCache session_cache;
-
 }  // namespace
 
-void* TcpSession::operator new(size_t size) {
-  if (size == sizeof(TcpSession) && !session_cache.free.empty()) {
-    void* p = session_cache.free.back();
-    session_cache.free.pop_back();
-    return p;
-  }
-  return ::operator new(size);
-}
-
-void TcpSession::operator delete(void* p) {
-  if (session_cache.free.size() < kMaxCachedSessions) {
-    session_cache.free.push_back(p);
-    return;
-  }
-  ::operator delete(p);
-}
+void* TcpSession::operator new(size_t size) { return Recycler<TcpSession>::Allocate(size); }
+void TcpSession::operator delete(void* p) { Recycler<TcpSession>::Free(p); }
 
 void TcpSession::Start(SessionOwner& owner, const FrontendSettings& frontend, int client_fd,
                        const SocketAddress& client_address, bool accept_proxy) {
@@ -100,14 +78,14 @@ void TcpSession::Route() {
     Close("PR");
     return;
   }
-  backend_ = frontend_.backend;
+  const std::string* backend = &frontend_.backend;
   for (const BackendRule& rule : frontend_.use_backends) {
     if (!rule.condition || rule.condition->Evaluate(sample)) {
-      backend_ = rule.backend;
+      backend = &rule.backend;
       break;
     }
   }
-  pool_ = owner_.PoolFor(backend_);
+  slot_.Reset(owner_, *backend);
   Dispatch();
 }
 
@@ -141,75 +119,23 @@ void TcpSession::OnEvents(bool client, uint32_t events) {
 }
 
 void TcpSession::ReadProxyHeader() {
-  char buf[kMaxProxyHeader];
-  ssize_t n = recv(client_fd_, buf, sizeof(buf), MSG_PEEK);
-  if (n == 0 || (n < 0 && errno != EAGAIN)) {
-    Close("CR");
+  ProxyHeaderRead read = tender::ReadProxyHeader(client_fd_, frontend_, &client_address_, &frontend_address_,
+                                                 &have_frontend_address_);
+  if (read == ProxyHeaderRead::kWaiting) return;
+  if (read != ProxyHeaderRead::kDone) {
+    Close(TerminationFor(read));
     return;
-  }
-  if (n < 0) return;  // wait for more
-  ProxyHeader h = ParseProxyHeader(absl::string_view(buf, n));
-  if (h.status == ProxyHeader::Status::kIncomplete) {
-    if (static_cast<size_t>(n) < sizeof(buf)) return;
-    h.status = ProxyHeader::Status::kInvalid;
-    h.error = "PROXY header too long";
-  }
-  if (h.status == ProxyHeader::Status::kInvalid) {
-    frontend_.limit->proxy_header_errors.fetch_add(1, std::memory_order_relaxed);
-    TENDER_LOG(kWarning, "frontend ", frontend_.name, ": invalid PROXY protocol header from ",
-               client_address_.ToString(), ": ", h.error);
-    Close("PR");
-    return;
-  }
-  // Consume exactly the header; what follows belongs to the relayed stream.
-  ssize_t unused = recv(client_fd_, buf, h.length, 0);
-  (void)unused;
-  if (!h.local) {
-    client_address_ = h.source;
-    frontend_address_ = h.destination;
-    have_frontend_address_ = true;
   }
   owner_.loop().Disarm(&timer_);
   Route();
 }
 
 bool TcpSession::PickServer() {
-  Balancer* balancer = owner_.BalancerFor(backend_);
-  if (balancer == nullptr || pool_ == nullptr) return false;
   PickContext ctx;
-  if (pool_->balance.algorithm == config::BalanceAlgorithm::kSource) {
+  if (slot_.pool() != nullptr && slot_.pool()->balance.algorithm == config::BalanceAlgorithm::kSource) {
     ctx.client_hash = HashAddress(client_address_);
   }
-  // Redispatch on the last retry, as HAProxy's `option redispatch` does by default;
-  // other retries go back to the same server.
-  bool redispatch = pool_->redispatch && attempts_ > 0 && attempts_ == pool_->retries;
-  if (server_index_ >= 0 && attempts_ > 0 && !redispatch) {
-    const ServerEntry& s = pool_->servers[server_index_];
-    holds_slot_ = s.load->TryAcquire(s.maxconn);
-    if (holds_slot_) {
-      pool_->load->active.fetch_add(1, std::memory_order_relaxed);
-      balancer->Taken(s.load.get());
-      return true;
-    }
-  }
-  ctx.exclude = redispatch ? server_index_ : -1;
-  redispatched_ |= redispatch;
-  // A full server (at its maxconn) is skipped; the balancer is asked again, at most once
-  // per eligible server.
-  for (size_t tries = 0; tries <= pool_->servers.size(); ++tries) {
-    int picked = balancer->Pick(ctx);
-    if (picked < 0) break;
-    const ServerEntry& s = pool_->servers[picked];
-    if (s.load->TryAcquire(s.maxconn)) {
-      server_index_ = picked;
-      holds_slot_ = true;
-      pool_->load->active.fetch_add(1, std::memory_order_relaxed);
-      balancer->Taken(s.load.get());
-      return true;
-    }
-    if (s.maxconn == 0) break;
-  }
-  return false;
+  return slot_.Pick(owner_, ctx);
 }
 
 void TcpSession::Dispatch() {
@@ -218,7 +144,7 @@ void TcpSession::Dispatch() {
     Connect();
     return;
   }
-  if (pool_ == nullptr) {
+  if (slot_.pool() == nullptr) {
     Close("SC");  // a frontend without a backend
     return;
   }
@@ -229,25 +155,21 @@ void TcpSession::Dispatch() {
 }
 
 void TcpSession::Enqueue() {
-  if (pool_->max_queue > 0 && pool_->load->queued.load(std::memory_order_relaxed) >= pool_->max_queue) {
+  if (!slot_.Enqueue(owner_, this)) {
     Close("SQ");
     return;
   }
   state_ = State::kQueued;
   queued_at_ms_ = owner_.loop().now_ms();
-  auto& queue = owner_.QueueFor(backend_);
-  queue_position_ = queue.insert(queue.end(), this);
-  pool_->load->queued.fetch_add(1, std::memory_order_relaxed);
-  deadline_ms_ = owner_.loop().now_ms() + ToMs(pool_->queue_timeout);
+  deadline_ms_ = owner_.loop().now_ms() + ToMs(slot_.pool()->queue_timeout);
   owner_.loop().Arm(&timer_, deadline_ms_);
-  TENDER_LOG(kDebug, "session from ", client_address_.ToString(), " queued for backend ", pool_->name,
+  TENDER_LOG(kDebug, "session from ", client_address_.ToString(), " queued for backend ", slot_.backend(),
              " (no usable server has a free slot)");
 }
 
 void TcpSession::LeaveQueue() {
   queue_ms_ = owner_.loop().now_ms() - queued_at_ms_;
-  owner_.QueueFor(backend_).erase(queue_position_);
-  pool_->load->queued.fetch_sub(1, std::memory_order_relaxed);
+  slot_.LeaveQueue(owner_);
   owner_.loop().Disarm(&timer_);
 }
 
@@ -260,14 +182,8 @@ bool TcpSession::TryLeaveQueue() {
 }
 
 void TcpSession::Connect() {
-  const ServerEntry& server = pool_->servers[server_index_];
-  SocketAddress target = server.address;
-  if (server.port_from_client) {
-    // sin_port and sin6_port sit at the same offset.
-    reinterpret_cast<sockaddr_in*>(&target.storage)->sin_port =
-        reinterpret_cast<const sockaddr_in*>(&FrontendAddress().storage)->sin_port;
-  }
-  ++attempts_;
+  SocketAddress target = slot_.Target(FrontendAddress());
+  slot_.CountAttempt();
   connect_started_ms_ = owner_.loop().now_ms();
   if (queue_ms_ < 0) queue_ms_ = 0;
   int error = 0;
@@ -278,31 +194,18 @@ void TcpSession::Connect() {
   }
   server_fd_ = *fd;
   owner_.loop().Add(server_fd_, EPOLLIN | EPOLLOUT | EPOLLRDHUP, &server_side_);
-  deadline_ms_ = owner_.loop().now_ms() + ToMs(pool_->connect_timeout);
+  deadline_ms_ = owner_.loop().now_ms() + ToMs(slot_.pool()->connect_timeout);
   owner_.loop().Arm(&timer_, deadline_ms_);
 }
 
 void TcpSession::ConnectFailed(int error) {
-  bool timed_out = error == 0;
-  const char* why = timed_out ? "connect timeout" : strerror(error);
-  const ServerEntry& server = pool_->servers[server_index_];
-  if (server.observe == config::Observe::kLayer4 &&
-      server.load->consecutive_errors.fetch_add(1, std::memory_order_relaxed) + 1 == server.error_limit) {
-    // Exactly one session reports each time the limit is reached.
-    owner_.ReportErrorLimit(backend_, server.name, why);
-  }
-  TENDER_LOG(kDebug, "connect to ", pool_->name, "/", server.name, " failed: ", why);
-  server.load->connect_failures.fetch_add(1, std::memory_order_relaxed);
-  if (timed_out) server.load->connect_timeouts.fetch_add(1, std::memory_order_relaxed);
-  if (error == ECONNREFUSED) server.load->connect_refused.fetch_add(1, std::memory_order_relaxed);
   if (server_fd_ >= 0) {
     owner_.loop().Remove(server_fd_);
     close(server_fd_);
     server_fd_ = -1;
   }
-  ReleaseServer();
-  if (attempts_ > pool_->retries) {
-    Close(timed_out ? "sC" : "SC");
+  if (!slot_.ConnectFailed(owner_, error)) {
+    Close(error == 0 ? "sC" : "SC");
     return;
   }
   Dispatch();
@@ -320,16 +223,12 @@ void TcpSession::OnConnectResult() {
 void TcpSession::StartRelay() {
   state_ = State::kRelaying;
   connect_ms_ = owner_.loop().now_ms() - connect_started_ms_;
-  const ServerEntry& connected = pool_->servers[server_index_];
-  if (connected.observe != config::Observe::kNone &&
-      connected.load->consecutive_errors.load(std::memory_order_relaxed) != 0) {
-    connected.load->consecutive_errors.store(0, std::memory_order_relaxed);
-  }
+  slot_.Connected();
   owner_.loop().Disarm(&timer_);
   upstream_ = Direction{client_fd_, server_fd_};
   downstream_ = Direction{server_fd_, client_fd_};
   upstream_.copy = downstream_.copy = !owner_.splice_enabled();
-  const ServerEntry& server = pool_->servers[server_index_];
+  const ServerEntry& server = slot_.server();
   if (server.send_proxy || server.send_proxy_v2) {
     std::string header = server.send_proxy_v2 ? EncodeProxyV2(client_address_, FrontendAddress())
                                               : EncodeProxyV1(client_address_, FrontendAddress());
@@ -454,11 +353,11 @@ int64_t TcpSession::IdleTimeoutMs() const {
   bool half_closed = upstream_.from_eof || downstream_.from_eof;
   auto side = [&](const std::optional<absl::Duration>& fin, absl::Duration plain) {
     if (half_closed && fin) return ToMs(*fin);
-    if (pool_->tunnel_timeout) return ToMs(*pool_->tunnel_timeout);
+    if (slot_.pool()->tunnel_timeout) return ToMs(*slot_.pool()->tunnel_timeout);
     return ToMs(plain);
   };
   int64_t c = side(frontend_.client_fin_timeout, frontend_.client_timeout);
-  int64_t s = side(pool_->server_fin_timeout, pool_->server_timeout);
+  int64_t s = side(slot_.pool()->server_fin_timeout, slot_.pool()->server_timeout);
   if (c < 0) return s;
   if (s < 0) return c;
   return std::min(c, s);
@@ -483,8 +382,8 @@ void TcpSession::OnTimer() {
       Close("cR");
       return;
     case State::kQueued:
-      pool_->load->queue_timeouts.fetch_add(1, std::memory_order_relaxed);
-      if (pool_->EligibleServers().empty()) pool_->load->no_server.fetch_add(1, std::memory_order_relaxed);
+      slot_.pool()->load->queue_timeouts.fetch_add(1, std::memory_order_relaxed);
+      if (slot_.pool()->EligibleServers().empty()) slot_.pool()->load->no_server.fetch_add(1, std::memory_order_relaxed);
       Close("sQ");
       return;
     case State::kConnecting:
@@ -508,18 +407,10 @@ void TcpSession::OnTimer() {
   }
 }
 
-void TcpSession::ReleaseServer() {
-  if (!holds_slot_) return;
-  holds_slot_ = false;
-  const ServerEntry& server = pool_->servers[server_index_];
-  server.load->Release();
-  pool_->load->active.fetch_sub(1, std::memory_order_relaxed);
-  if (Balancer* balancer = owner_.BalancerFor(backend_)) balancer->Released(server.load.get());
-  if (server.maxconn > 0) owner_.SlotFreed(backend_);
-}
+void TcpSession::ReleaseServer() { slot_.Release(owner_); }
 
 void TcpSession::ShutdownIfOn(const ServerLoad* server) {
-  if (state_ != State::kRelaying || !holds_slot_ || pool_->servers[server_index_].load.get() != server) return;
+  if (state_ != State::kRelaying || !slot_.holds() || slot_.server().load.get() != server) return;
   Close("KD");
 }
 
@@ -539,24 +430,16 @@ void TcpSession::LogSession(const char* termination) {
   r.client = &client_address_;
   r.accept_unix_ms = start_unix_ms_;
   r.frontend = &frontend_.name;
-  r.backend = &backend_;
-  bool reached_server = server_index_ >= 0 && connect_ms_ >= 0;
-  r.server = server_index_ >= 0 ? &pool_->servers[server_index_].name : &kNone;
+  r.backend = &slot_.backend();
+  bool reached_server = slot_.picked() && connect_ms_ >= 0;
+  r.server = slot_.picked() ? &slot_.server().name : &kNone;
   r.queue_ms = queue_ms_;
   r.connect_ms = reached_server ? connect_ms_ : -1;
   r.total_ms = owner_.loop().now_ms() - start_ms_;
   r.bytes_to_client = downstream_.bytes;
   r.termination[0] = termination[0];
   r.termination[1] = termination[1];
-  r.active_process = frontend_.process_limit ? frontend_.process_limit->live.load(std::memory_order_relaxed) : 0;
-  r.active_frontend = frontend_.limit->live.load(std::memory_order_relaxed);
-  if (pool_) {
-    r.active_backend = pool_->load->active.load(std::memory_order_relaxed);
-    r.backend_queue = pool_->load->queued.load(std::memory_order_relaxed);
-    if (server_index_ >= 0) r.active_server = pool_->servers[server_index_].load->active.load(std::memory_order_relaxed);
-  }
-  r.retries = attempts_ > 0 ? attempts_ - 1 : 0;
-  r.redispatched = redispatched_;
+  FillLogCounters(frontend_, slot_, &r);
   char line[1024];
   size_t n = FormatTcpLog(r, line, sizeof(line));
   SendToAll(frontend_.logs, Severity::kInfo, line, n);

@@ -18,6 +18,7 @@
 #include "proxy/net/address.h"
 #include "proxy/net/buffer_pool.h"
 #include "proxy/pool/pool.h"
+#include "proxy/session/server_slot.h"
 #include "proxy/session/session.h"
 
 namespace tender {
@@ -39,7 +40,7 @@ class TcpSession : public Session, public TimerHandler, public Deferred {
   bool TryLeaveQueue() override;
   void Abort() override { Close("KD"); }
   void ShutdownIfOn(const ServerLoad* server) override;
-  void UsePool(std::shared_ptr<const BackendPool> pool) override { pool_ = std::move(pool); }
+  void UsePool(std::shared_ptr<const BackendPool> pool) override { slot_.set_pool(std::move(pool)); }
 
  private:
   enum class State { kProxyHeader, kQueued, kConnecting, kRelaying, kClosed };
@@ -112,12 +113,7 @@ class TcpSession : public Session, public TimerHandler, public Deferred {
   SocketAddress frontend_address_;  // the client's destination, once known
   bool have_frontend_address_ = false;
   int server_fd_ = -1;
-  int attempts_ = 0;
-  int server_index_ = -1;
-  bool holds_slot_ = false;
-  std::string backend_;
-  std::shared_ptr<const BackendPool> pool_;
-  std::list<Session*>::iterator queue_position_;
+  ServerSlot slot_;
   Direction upstream_;    // client -> server
   Direction downstream_;  // server -> client
   Timer timer_{this};
@@ -129,7 +125,6 @@ class TcpSession : public Session, public TimerHandler, public Deferred {
   int64_t queue_ms_ = -1;
   int64_t connect_started_ms_ = -1;
   int64_t connect_ms_ = -1;
-  bool redispatched_ = false;
   bool upstream_failed_ = false;  // which side broke, for the log's termination code
 };
 
