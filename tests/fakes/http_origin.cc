@@ -202,4 +202,12 @@ std::string RawExchange(int port, const std::string& request, int timeout_ms) {
   return out;
 }
 
+std::string Curl(const std::vector<std::string>& arguments) {
+  std::vector<std::string> argv = {"curl", "-s", "--max-time", "10"};
+  argv.insert(argv.end(), arguments.begin(), arguments.end());
+  std::string out;
+  RunCommand(argv, &out, /*with_stderr=*/false);
+  return out;
+}
+
 }  // namespace tender::testing

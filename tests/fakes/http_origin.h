@@ -61,4 +61,7 @@ class HttpOrigin {
 // until the peer closes or `timeout_ms` passes. For raw protocol tests.
 std::string RawExchange(int port, const std::string& request, int timeout_ms = 10000);
 
+// Runs the real curl (-s, 10 s at most) with `arguments`; its standard output.
+std::string Curl(const std::vector<std::string>& arguments);
+
 }  // namespace tender::testing

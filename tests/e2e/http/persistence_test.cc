@@ -8,14 +8,6 @@
 namespace tender::testing {
 namespace {
 
-std::string Curl(const std::vector<std::string>& extra) {
-  std::vector<std::string> argv = {"curl", "-s", "--max-time", "10"};
-  argv.insert(argv.end(), extra.begin(), extra.end());
-  std::string out;
-  RunCommand(argv, &out, /*with_stderr=*/false);
-  return out;
-}
-
 std::string Body(const std::string& response) { return response.substr(response.find("\r\n\r\n") + 4); }
 
 TEST(PersistenceTest, InsertedCookieSticksAClientAndMovesItWhenItsServerIsDown) {

@@ -22,15 +22,6 @@ std::string ReadFile(const std::string& path) {
   return ss.str();
 }
 
-// curl's output (-s); `extra` are more curl arguments.
-std::string Curl(const std::vector<std::string>& extra) {
-  std::vector<std::string> argv = {"curl", "-s", "--max-time", "10"};
-  argv.insert(argv.end(), extra.begin(), extra.end());
-  std::string out;
-  RunCommand(argv, &out, /*with_stderr=*/false);
-  return out;
-}
-
 TEST(RoutingTest, AclTutorialRoutesByHostAndPathThenRoundRobinsWithinEachPool) {
   HttpOrigin api1("api1"), api2("api2"), static1("static1"), web1("web1"), web2("web2");
   int port = FreePort();
