@@ -942,6 +942,7 @@ bool HttpSession::TryResponseHead(bool* progress) {
       TENDER_LOG(kDebug, "backend ", slot_.backend(), ": invalid response from ", slot_.server().name, ": ",
                  error.reason);
       slot_.server().load->invalid_responses.fetch_add(1, std::memory_order_relaxed);
+      slot_.ObserveResponse(owner_, /*error=*/true, "invalid response");
       LocalError(502, "PH");
       return false;
     }
@@ -963,6 +964,9 @@ bool HttpSession::TryResponseHead(bool* progress) {
     response_ms_ = owner_.loop().now_ms() - request_sent_ms_;
     status_ = head.status;
     slot_.server().load->responses[head.status / 100].fetch_add(1, std::memory_order_relaxed);
+    // HAProxy's observe layer7: 5xx are errors except 501 and 505 (the client's fault).
+    bool server_error = head.status >= 500 && head.status != 501 && head.status != 505;
+    slot_.ObserveResponse(owner_, server_error, server_error ? "HTTP 5xx response" : "");
     resp_framing_ = head.framing;
     resp_left_ = head.content_length;
     resp_server_keeps_alive_ = head.ServerKeepsAlive();
@@ -1354,6 +1358,7 @@ void HttpSession::OnTimer() {
       if (!resp_done_ && server_ms >= 0 && now - server_activity_ms_ >= server_ms) {
         if (!resp_head_done_) {
           slot_.server().load->response_timeouts.fetch_add(1, std::memory_order_relaxed);
+          slot_.ObserveResponse(owner_, /*error=*/true, "response timeout");
           LocalError(504, "sH");
           Drive();
         } else {

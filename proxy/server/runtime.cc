@@ -46,7 +46,9 @@ void CheckRuntimeSupport(const ProxyConfig& p, std::vector<std::string>* errors,
   for (const auto& s : p.servers) {
     if (s.params.ssl) error(s.where, "'server ... ssl'");
     if (s.params.check_ssl) error(s.where, "'check-ssl'");
-    if (s.params.observe == config::Observe::kLayer7) error(s.where, "'observe layer7'");
+    if (s.params.observe == config::Observe::kLayer7 && p.mode != config::Mode::kHttp) {
+      errors->push_back(absl::StrCat(At(s.where), "'observe layer7' needs 'mode http' (server ", s.name, ")"));
+    }
   }
 }
 

@@ -75,7 +75,8 @@ bool ServerSlot::ConnectFailed(SessionOwner& owner, int error) {
   bool timed_out = error == 0;
   const char* why = timed_out ? "connect timeout" : strerror(error);
   const ServerEntry& s = server();
-  if (s.observe == config::Observe::kLayer4 &&
+  // Both layers count connect failures.
+  if (s.observe != config::Observe::kNone &&
       s.load->consecutive_errors.fetch_add(1, std::memory_order_relaxed) + 1 == s.error_limit) {
     // Exactly one session reports each time the limit is reached.
     owner.ReportErrorLimit(backend_, s.name, why);
@@ -89,9 +90,22 @@ bool ServerSlot::ConnectFailed(SessionOwner& owner, int error) {
 }
 
 void ServerSlot::Connected() {
+  // At layer 7 a connect is not yet a success: the response decides.
   const ServerEntry& s = server();
-  if (s.observe != config::Observe::kNone && s.load->consecutive_errors.load(std::memory_order_relaxed) != 0) {
+  if (s.observe == config::Observe::kLayer4 && s.load->consecutive_errors.load(std::memory_order_relaxed) != 0) {
     s.load->consecutive_errors.store(0, std::memory_order_relaxed);
+  }
+}
+
+void ServerSlot::ObserveResponse(SessionOwner& owner, bool error, const char* why) {
+  const ServerEntry& s = server();
+  if (s.observe != config::Observe::kLayer7) return;
+  if (!error) {
+    if (s.load->consecutive_errors.load(std::memory_order_relaxed) != 0) s.load->consecutive_errors.store(0, std::memory_order_relaxed);
+    return;
+  }
+  if (s.load->consecutive_errors.fetch_add(1, std::memory_order_relaxed) + 1 == s.error_limit) {
+    owner.ReportErrorLimit(backend_, s.name, why);
   }
 }
 

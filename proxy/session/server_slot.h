@@ -30,8 +30,12 @@ class ServerSlot {
   // `observe layer4`'s error limit, and the slot's release. True if another attempt is
   // allowed (`retries`).
   bool ConnectFailed(SessionOwner& owner, int error);
-  // Resets `observe`'s consecutive error count after a successful connect.
+  // Resets `observe layer4`'s consecutive error count after a successful connect.
   void Connected();
+  // `observe layer7`: the outcome of an HTTP exchange with the current server (`error`:
+  // a 5xx other than 501 and 505, an invalid response, a response timeout); `why` names
+  // it for the health manager's log.
+  void ObserveResponse(SessionOwner& owner, bool error, const char* why);
   // The address to connect to (the client's destination port for a port-less server).
   SocketAddress Target(const SocketAddress& frontend_address) const;
   // One more connection attempt starts.

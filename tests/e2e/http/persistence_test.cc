@@ -74,5 +74,29 @@ TEST(PersistenceTest, ConnectFailuresAreRetriedAndRedispatched) {
   EXPECT_EQ(live.requests(), 20);
 }
 
+TEST(PersistenceTest, ObserveLayer7MarksAServerAnswering5xxDown) {
+  HttpOrigin flaky("flaky"), good("good");
+  int port = FreePort();
+  TenderProcess tender;
+  ASSERT_TRUE(tender.Start(absl::StrCat(
+      "global\n nbthread 1\n"
+      "defaults\n mode http\n timeout connect 2s\n timeout client 5s\n timeout server 5s\n"
+      "frontend fe\n bind 127.0.0.1:", port, "\n default_backend be\n"
+      "backend be\n balance first\n"
+      " server flaky 127.0.0.1:", flaky.port(), " check inter 1h observe layer7 error-limit 3 on-error mark-down\n"
+      " server good 127.0.0.1:", good.port(), "\n")))
+      << tender.output();
+  std::string base = absl::StrCat("http://127.0.0.1:", port);
+  // 501 and 505 are the client's fault and 404 is fine: they never count.
+  for (const char* path : {"/status/501", "/status/505", "/status/404", "/status/503", "/status/502", "/"}) {
+    EXPECT_EQ(Curl({base + path}), "flaky\n") << path;
+  }
+  EXPECT_FALSE(tender.output().find("is DOWN") != std::string::npos) << "two 5xx then a 200: the count starts over";
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(Curl({base + "/status/500"}), "flaky\n");
+  ASSERT_TRUE(tender.WaitForOutput("Server be/flaky is DOWN, reason: Health analyze")) << tender.output();
+  EXPECT_NE(tender.output().find("last one was: HTTP 5xx response"), std::string::npos) << tender.output();
+  EXPECT_EQ(Curl({base + "/"}), "good\n");
+}
+
 }  // namespace
 }  // namespace tender::testing
