@@ -438,77 +438,92 @@ void HttpSession::HandleRequest(size_t head_length) {
   const BackendHttp* backend_http = slot_.pool()->http.get();
   if (backend_http != nullptr && ApplyRequestRules(*backend_http, sample)) return;
   if (backend_http != nullptr && backend_http->cookie_mode != CookieMode::kNone) {
-    // Find the persistence cookie's server now, while the fields are at hand.
-    const std::string& name = backend_http->cookie_name;
-    cookie_flags_[0] = 'N';
-    for (int i = 0; i < req.field_count; ++i) {
-      if (!EqualsIgnoreCase(req.fields[i].name, "cookie")) continue;
-      absl::string_view list = req.fields[i].value;
-      while (!list.empty()) {
-        size_t semi = list.find(';');
-        absl::string_view pair = list.substr(0, semi);
-        while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
-        size_t eq = pair.find('=');
-        if (eq != absl::string_view::npos && pair.substr(0, eq) == name) {
-          absl::string_view value = pair.substr(eq + 1);
-          cookie_flags_[0] = 'I';
-          for (size_t s = 0; s < slot_.pool()->servers.size(); ++s) {
-            const ServerEntry& e = slot_.pool()->servers[s];
-            if (e.cookie.empty() || e.cookie != value) continue;
-            if (e.Usable()) {
-              forced_server_ = static_cast<int>(s);
-              cookie_flags_[0] = 'V';
-            } else {
-              cookie_flags_[0] = 'D';  // its server is down: balanced like a new client
-            }
-            break;
-          }
-        }
-        if (semi == absl::string_view::npos) break;
-        list.remove_prefix(semi + 1);
-      }
-    }
+    // The persistence cookie's server, found now while the fields are at hand.
+    FindCookieServer(req, backend_http->cookie_name);
   }
   if (!SerializeRequest(backend_http, sample)) {
     KeepRequestLine(req.head_length);
     LocalError(500, "PR");  // the rewritten head does not fit in a buffer
     return;
   }
-  if (slot_.pool()->balance.algorithm == config::BalanceAlgorithm::kUri ||
-      slot_.pool()->balance.algorithm == config::BalanceAlgorithm::kHdr ||
-      slot_.pool()->balance.algorithm == config::BalanceAlgorithm::kUrlParam) {
-    // Hash keys are read now; the fields are scratch space that the next head reuses.
-    absl::string_view key;
-    bool found = false;
-    if (slot_.pool()->balance.algorithm == config::BalanceAlgorithm::kUri) {
+  // Hash keys are read now; the fields are scratch space that the next head reuses.
+  request_has_hash_ = RequestHashKey(req, backend_http, &request_hash_);
+  KeepRequestLine(req.head_length);
+  Dispatch();
+}
+
+void HttpSession::FindCookieServer(const RequestHead& req, const std::string& name) {
+  const BackendPool& pool = *slot_.pool();
+  cookie_flags_[0] = 'N';
+  for (int i = 0; i < req.field_count; ++i) {
+    if (!EqualsIgnoreCase(req.fields[i].name, "cookie")) continue;
+    absl::string_view list = req.fields[i].value;
+    while (!list.empty()) {
+      size_t semi = list.find(';');
+      absl::string_view pair = list.substr(0, semi);
+      while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+      size_t eq = pair.find('=');
+      if (eq != absl::string_view::npos && pair.substr(0, eq) == name) {
+        absl::string_view value = pair.substr(eq + 1);
+        cookie_flags_[0] = 'I';
+        for (size_t s = 0; s < pool.servers.size(); ++s) {
+          const ServerEntry& e = pool.servers[s];
+          if (e.cookie.empty() || e.cookie != value) continue;
+          if (e.Usable()) {
+            forced_server_ = static_cast<int>(s);
+            cookie_flags_[0] = 'V';
+          } else {
+            cookie_flags_[0] = 'D';  // its server is down: balanced like a new client
+          }
+          break;
+        }
+      }
+      if (semi == absl::string_view::npos) break;
+      list.remove_prefix(semi + 1);
+    }
+  }
+}
+
+bool HttpSession::RequestHashKey(const RequestHead& req, const BackendHttp* backend, uint32_t* hash) const {
+  const config::BalanceConfig& balance = slot_.pool()->balance;
+  absl::string_view key;
+  bool found = false;
+  switch (balance.algorithm) {
+    case config::BalanceAlgorithm::kUri: {
       bool whole = false;
-      for (const std::string& o : slot_.pool()->balance.options) whole |= o == "whole";
-      key = whole ? absl::string_view(req.target) : req.path;
+      for (const std::string& o : balance.options) whole |= o == "whole";
+      key = whole ? req.target : req.path;
       found = true;
-    } else if (slot_.pool()->balance.algorithm == config::BalanceAlgorithm::kHdr && backend_http != nullptr) {
-      if (const HeaderField* f = FindField(req.fields, req.field_count, backend_http->hash_header)) {
+      break;
+    }
+    case config::BalanceAlgorithm::kHdr:
+      if (backend == nullptr) break;
+      if (const HeaderField* f = FindField(req.fields, req.field_count, backend->hash_header)) {
         key = f->value;
         found = true;
       }
-    } else if (backend_http != nullptr) {
+      break;
+    case config::BalanceAlgorithm::kUrlParam: {
+      if (backend == nullptr) break;
       absl::string_view q = req.query;
       while (!q.empty() && !found) {
         size_t amp = q.find('&');
         absl::string_view pair = q.substr(0, amp);
         size_t eq = pair.find('=');
-        if (eq != absl::string_view::npos && pair.substr(0, eq) == backend_http->hash_param) {
+        if (eq != absl::string_view::npos && pair.substr(0, eq) == backend->hash_param) {
           key = pair.substr(eq + 1);
           found = true;
         }
         if (amp == absl::string_view::npos) break;
         q.remove_prefix(amp + 1);
       }
+      break;
     }
-    request_hash_ = found ? SdbmHash(key) : 0;
-    request_has_hash_ = found;
+    default:
+      return false;
   }
-  KeepRequestLine(req.head_length);
-  Dispatch();
+  if (found) *hash = SdbmHash(key);
+  return found;
 }
 
 void HttpSession::KeepRequestLine(size_t head_length) {

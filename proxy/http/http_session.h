@@ -86,6 +86,10 @@ class HttpSession : public Session, public TimerHandler, public Deferred, public
   bool ApplyRequestRules(const ProxyHttp& settings, const SampleContext& sample);
   bool SerializeRequest(const BackendHttp* backend, const SampleContext& sample);
   void KeepRequestLine(size_t head_length);
+  // Sets forced_server_ and the cookie's log flags from the persistence cookie `name`.
+  void FindCookieServer(const RequestHead& req, const std::string& name);
+  // balance uri / hdr() / url_param: the request's key hashed; false when it has none.
+  bool RequestHashKey(const RequestHead& req, const BackendHttp* backend, uint32_t* hash) const;
 
   // Server side.
   void Dispatch();
