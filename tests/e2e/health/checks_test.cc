@@ -177,14 +177,16 @@ TEST(ChecksTest, PassiveObserveMarksDownAfterErrorLimitAndChecksBringItBack) {
   int flaky_port = flaky->port();
   int port = FreePort();
   TenderProcess tender;
-  // Active checks are slow (10s) so that only the passive errors can mark flaky down; once
-  // it is down, fastinter (forced by on-error) and rise 1 bring it back quickly.
+  // Only the passive errors may mark flaky down: it starts fully up with a large `fall`,
+  // so an active check that happens to run after flaky has gone (the first one may, on a
+  // slow machine) cannot; once it is down, downinter and rise 1 bring it back quickly.
   ASSERT_TRUE(tender.Start(absl::StrCat(
       "global\n nbthread 1\n"
       "defaults\n mode tcp\n timeout connect 1s\n timeout client 5s\n timeout server 5s\n retries 0\n"
       "listen svc\n bind 127.0.0.1:", port, "\n balance first\n"
       " server flaky 127.0.0.1:", flaky_port,
-      " check inter 10s fastinter 50ms downinter 50ms rise 1 observe layer4 error-limit 3 on-error mark-down\n"
+      " check inter 10s fastinter 50ms downinter 50ms rise 1 fall 100 init-state fully-up observe layer4 error-limit 3"
+      " on-error mark-down\n"
       " server good 127.0.0.1:", good.port(), "\n")))
       << tender.output();
   EXPECT_EQ(FetchName(port), "flaky");  // `first` prefers flaky while it is up
