@@ -118,17 +118,9 @@ class StringMatcher : public Matcher {
   }
 
   bool MatchUrlParam(absl::string_view query) const {
-    while (!query.empty()) {
-      size_t amp = query.find_first_of("&;");
-      absl::string_view pair = query.substr(0, amp);
-      size_t eq = pair.find('=');
-      if (pair.substr(0, eq) == arg_ && MatchValue(eq == absl::string_view::npos ? absl::string_view() : pair.substr(eq + 1))) {
-        return true;
-      }
-      if (amp == absl::string_view::npos) break;
-      query.remove_prefix(amp + 1);
-    }
-    return false;
+    return http::ForEachPair(query, "&;", [&](absl::string_view name, absl::string_view value, absl::string_view) {
+      return name == arg_ && MatchValue(value);
+    });
   }
 
   bool MatchValue(absl::string_view v) const {

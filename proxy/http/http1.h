@@ -121,4 +121,23 @@ bool EqualsIgnoreCase(absl::string_view a, absl::string_view b);
 // The first field named `name` (case-insensitive), or null.
 const HeaderField* FindField(const HeaderField* fields, int count, absl::string_view name);
 
+// Calls `each(name, value, pair)` for every `name=value` pair of a list separated by
+// `separators` (a query string: "&;"; a Cookie field: ";"), leading spaces trimmed, until
+// it returns true; true if it did. A pair without '=' has an empty value; `pair` is the
+// pair as written.
+template <typename F>
+bool ForEachPair(absl::string_view list, absl::string_view separators, F each) {
+  while (!list.empty()) {
+    size_t end = list.find_first_of(separators);
+    absl::string_view pair = list.substr(0, end);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    size_t eq = pair.find('=');
+    absl::string_view value = eq == absl::string_view::npos ? absl::string_view() : pair.substr(eq + 1);
+    if (!pair.empty() && each(pair.substr(0, eq), value, pair)) return true;
+    if (end == absl::string_view::npos) break;
+    list.remove_prefix(end + 1);
+  }
+  return false;
+}
+
 }  // namespace tender::http

@@ -138,6 +138,21 @@ struct Edits {
   }
 };
 
+// `option httpclose` or `option http-server-close`, on either side: the server
+// connection closes after each response.
+bool ClosesServerSide(const FrontendHttp& frontend, const BackendHttp* backend) {
+  return frontend.httpclose || frontend.http_server_close ||
+         (backend != nullptr && (backend->httpclose || backend->http_server_close));
+}
+
+// Local answers (return, redirect, monitor-uri) are composed in a per-thread string that
+// keeps its capacity, so answering allocates nothing once warm.
+std::string& LocalAnswer() {
+  thread_local std::string answer;
+  answer.clear();
+  return answer;
+}
+
 void CollectResponseEdits(const ProxyHttp* settings, const SampleContext& sample, Edits* edits) {
   if (settings == nullptr) return;
   for (const CompiledRule& r : settings->response_rules) {
@@ -311,7 +326,9 @@ void HttpSession::BeginRequest(bool first) {
   logged_ = false;
   int64_t now = owner_.loop().now_ms();
   request_wait_start_ms_ = now;
-  request_unix_ms_ = absl::ToUnixMillis(absl::Now());
+  // The wall clock is read when the request's first byte is seen (here for pipelined
+  // bytes already received, else in StepRequestHead).
+  if (request_started_) request_unix_ms_ = absl::ToUnixMillis(absl::Now());
   request_ms_ = -1;
   request_hash_ = 0;
   request_has_hash_ = false;
@@ -326,7 +343,7 @@ void HttpSession::BeginRequest(bool first) {
   cookie_flags_[0] = cookie_flags_[1] = '-';
   replayed_ = false;
   server_reused_ = false;
-  queued_at_ms_ = queue_ms_ = connect_started_ms_ = connect_ms_ = request_sent_ms_ = response_ms_ = -1;
+  queue_ms_ = connect_started_ms_ = connect_ms_ = request_sent_ms_ = response_ms_ = -1;
   resp_scan_ = 0;
   resp_head_done_ = resp_bytes_seen_ = false;
   status_ = 0;
@@ -414,7 +431,7 @@ void HttpSession::HandleRequest(size_t head_length) {
 
   // monitor-uri answers before any rule, as in HAProxy.
   if (!http_.monitor_uri.empty() && req.path == http_.monitor_uri) {
-    std::string out;
+    std::string& out = LocalAnswer();
     bool close = !req_keep_alive_ || req_framing_ != Framing::kNone;
     AppendResponse(&out, 200, "text/html", "<html><body><h1>200 OK</h1>\nService ready.\n</body></html>\n", "", close);
     KeepRequestLine(req.head_length);
@@ -457,30 +474,22 @@ void HttpSession::FindCookieServer(const RequestHead& req, const std::string& na
   cookie_flags_[0] = 'N';
   for (int i = 0; i < req.field_count; ++i) {
     if (!EqualsIgnoreCase(req.fields[i].name, "cookie")) continue;
-    absl::string_view list = req.fields[i].value;
-    while (!list.empty()) {
-      size_t semi = list.find(';');
-      absl::string_view pair = list.substr(0, semi);
-      while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
-      size_t eq = pair.find('=');
-      if (eq != absl::string_view::npos && pair.substr(0, eq) == name) {
-        absl::string_view value = pair.substr(eq + 1);
-        cookie_flags_[0] = 'I';
-        for (size_t s = 0; s < pool.servers.size(); ++s) {
-          const ServerEntry& e = pool.servers[s];
-          if (e.cookie.empty() || e.cookie != value) continue;
-          if (e.Usable()) {
-            forced_server_ = static_cast<int>(s);
-            cookie_flags_[0] = 'V';
-          } else {
-            cookie_flags_[0] = 'D';  // its server is down: balanced like a new client
-          }
-          break;
+    ForEachPair(req.fields[i].value, ";", [&](absl::string_view key, absl::string_view value, absl::string_view) {
+      if (key != name) return false;
+      cookie_flags_[0] = 'I';
+      for (size_t s = 0; s < pool.servers.size(); ++s) {
+        const ServerEntry& e = pool.servers[s];
+        if (e.cookie.empty() || e.cookie != value) continue;
+        if (e.Usable()) {
+          forced_server_ = static_cast<int>(s);
+          cookie_flags_[0] = 'V';
+        } else {
+          cookie_flags_[0] = 'D';  // its server is down: balanced like a new client
         }
+        break;
       }
-      if (semi == absl::string_view::npos) break;
-      list.remove_prefix(semi + 1);
-    }
+      return false;
+    });
   }
 }
 
@@ -503,22 +512,13 @@ bool HttpSession::RequestHashKey(const RequestHead& req, const BackendHttp* back
         found = true;
       }
       break;
-    case config::BalanceAlgorithm::kUrlParam: {
+    case config::BalanceAlgorithm::kUrlParam:
       if (backend == nullptr) break;
-      absl::string_view q = req.query;
-      while (!q.empty() && !found) {
-        size_t amp = q.find('&');
-        absl::string_view pair = q.substr(0, amp);
-        size_t eq = pair.find('=');
-        if (eq != absl::string_view::npos && pair.substr(0, eq) == backend->hash_param) {
-          key = pair.substr(eq + 1);
-          found = true;
-        }
-        if (amp == absl::string_view::npos) break;
-        q.remove_prefix(amp + 1);
-      }
+      found = ForEachPair(req.query, "&", [&](absl::string_view name, absl::string_view value, absl::string_view) {
+        key = value;
+        return name == backend->hash_param;
+      });
       break;
-    }
     default:
       return false;
   }
@@ -554,16 +554,13 @@ bool HttpSession::ApplyRequestRules(const ProxyHttp& settings, const SampleConte
     const config::HttpRule& rule = r.rule;
     bool body_follows = req_framing_ != Framing::kNone;
     bool close = !req_keep_alive_ || body_follows;
-    std::string out;
+    std::string& out = LocalAnswer();
     switch (rule.request_action) {
-      case config::HttpRequestAction::kDeny: {
-        auto page = settings.error_pages.find(rule.status);
-        out = page != settings.error_pages.end() ? page->second : DefaultErrorPage(rule.status);
+      case config::HttpRequestAction::kDeny:
         frontend_.limit->denied.fetch_add(1, std::memory_order_relaxed);
         KeepRequestLine(sample.request->head_length);
-        LocalResponse(out, rule.status, /*close=*/true, "PR");
+        LocalError(rule.status, "PR");
         return true;
-      }
       case config::HttpRequestAction::kReturn:
         AppendResponse(&out, rule.status, rule.content_type, rule.value, "", close);
         KeepRequestLine(sample.request->head_length);
@@ -576,7 +573,7 @@ bool HttpSession::ApplyRequestRules(const ProxyHttp& settings, const SampleConte
           drop_query |= o == "drop-query";
           append_slash |= o == "append-slash";
         }
-        std::string location;
+        thread_local std::string location;
         absl::string_view path_and_query = req.target;
         if (req.path.data() != nullptr && !req.path.empty()) {
           path_and_query = absl::string_view(req.path.data(), req.target.data() + req.target.size() - req.path.data());
@@ -584,17 +581,21 @@ bool HttpSession::ApplyRequestRules(const ProxyHttp& settings, const SampleConte
         if (drop_query) path_and_query = req.path;
         switch (rule.redirect_kind) {
           case config::RedirectKind::kLocation:
-            location = rule.value;
+            location.assign(rule.value);
             break;
           case config::RedirectKind::kPrefix:
-            location = absl::StrCat(rule.value == "/" ? "" : rule.value, path_and_query);
+            location.assign(rule.value == "/" ? "" : rule.value);
+            location.append(path_and_query.data(), path_and_query.size());
             break;
           case config::RedirectKind::kScheme:
-            location = absl::StrCat(rule.value, "://", req.host, path_and_query);
+            location.assign(rule.value);
+            absl::StrAppend(&location, "://", req.host, path_and_query);
             break;
         }
         if (append_slash && !location.empty() && location.back() != '/') location += '/';
-        AppendResponse(&out, rule.status, "", "", absl::StrCat("location: ", location, "\r\n"), close);
+        location.insert(0, "location: ");
+        location += "\r\n";
+        AppendResponse(&out, rule.status, "", "", location, close);
         KeepRequestLine(req.head_length);
         LocalResponse(out, rule.status, close, "LR");
         return true;
@@ -641,24 +642,18 @@ bool HttpSession::SerializeRequest(const BackendHttp* backend, const SampleConte
     if (IsHopByHop(f.name) || edits.Deletes(f.name, true)) continue;
     if (strip_cookie && EqualsIgnoreCase(f.name, "cookie")) {
       // `indirect`: the persistence cookie is tender's business, not the server's.
-      absl::string_view list = f.value;
       bool any = false;
       size_t mark = w.used();
       w.Add(f.name);
       w.Add(": ");
-      while (!list.empty()) {
-        size_t semi = list.find(';');
-        absl::string_view pair = list.substr(0, semi);
-        while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
-        size_t eq = pair.find('=');
-        if (!(eq != absl::string_view::npos && pair.substr(0, eq) == backend->cookie_name) && !pair.empty()) {
+      ForEachPair(f.value, ";", [&](absl::string_view name, absl::string_view, absl::string_view pair) {
+        if (name != backend->cookie_name) {
           if (any) w.Add("; ");
           w.Add(pair);
           any = true;
         }
-        if (semi == absl::string_view::npos) break;
-        list.remove_prefix(semi + 1);
-      }
+        return false;
+      });
       if (any) {
         w.Add("\r\n");
       } else {
@@ -677,11 +672,9 @@ bool HttpSession::SerializeRequest(const BackendHttp* backend, const SampleConte
     FormatHost(client_address_, host, sizeof(host));
     w.Field(xff->forwardfor_header, host);
   }
-  bool server_close = http_.httpclose || http_.http_server_close ||
-                      (backend != nullptr && (backend->httpclose || backend->http_server_close));
   if (req_upgrade_) {
     w.Add("Connection: upgrade\r\n");
-  } else if (server_close) {
+  } else if (ClosesServerSide(http_, backend)) {
     w.Add("Connection: close\r\n");
   } else if (req.version_minor == 0) {
     w.Add("Connection: keep-alive\r\n");
@@ -770,8 +763,7 @@ void HttpSession::Connect() {
   server_may_read_ = true;
   server_reused_ = false;
   owner_.loop().Add(*fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP, server_);
-  deadline_ms_ = owner_.loop().now_ms() + Ms(slot_.pool()->connect_timeout);
-  owner_.loop().Arm(&timer_, deadline_ms_);
+  owner_.loop().Arm(&timer_, owner_.loop().now_ms() + Ms(slot_.pool()->connect_timeout));
   if (server.send_proxy || server.send_proxy_v2) {
     // The PROXY header goes before the request, on this new connection only.
     std::string header = server.send_proxy_v2 ? EncodeProxyV2(client_address_, FrontendAddress())
@@ -811,14 +803,11 @@ void HttpSession::Enqueue() {
     return;
   }
   phase_ = Phase::kQueued;
-  queued_at_ms_ = owner_.loop().now_ms();
-  deadline_ms_ = owner_.loop().now_ms() + Ms(slot_.pool()->queue_timeout);
-  owner_.loop().Arm(&timer_, deadline_ms_);
+  owner_.loop().Arm(&timer_, owner_.loop().now_ms() + Ms(slot_.pool()->queue_timeout));
 }
 
 void HttpSession::LeaveQueue() {
-  queue_ms_ = owner_.loop().now_ms() - queued_at_ms_;
-  slot_.LeaveQueue(owner_);
+  queue_ms_ = slot_.LeaveQueue(owner_);
   owner_.loop().Disarm(&timer_);
 }
 
@@ -1191,12 +1180,10 @@ void HttpSession::FinishTransaction() {
   LogRequest("----");
   ReleaseServer();
   const BackendHttp* backend = slot_.pool()->http.get();
-  bool server_close = http_.httpclose || http_.http_server_close ||
-                      (backend != nullptr && (backend->httpclose || backend->http_server_close));
   // A server connection goes back to the pool only in a clean state: both messages
   // complete, nothing more received, the server willing.
   bool reusable = server_ != nullptr && req_done_ && resp_server_keeps_alive_ && !server_eof_ && server_in_.empty() &&
-                  !server_close;
+                  !ClosesServerSide(http_, backend);
   Release(server_in_);
   Release(server_out_);
   if (reusable) {
@@ -1391,7 +1378,7 @@ void HttpSession::OnTimer() {
     }
     case Phase::kTunnel:
     case Phase::kLocalResponse:
-      Close(phase_ == Phase::kTunnel ? "cD" : "cD");
+      Close("cD");
       return;
     case Phase::kClosed:
       return;

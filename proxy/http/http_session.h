@@ -179,8 +179,7 @@ class HttpSession : public Session, public TimerHandler, public Deferred, public
   ServerConnection* server_ = nullptr;
   bool server_reused_ = false;
   ServerConnection* private_server_ = nullptr;  // http-reuse never: this session's own
-  int64_t deadline_ms_ = 0;
-  int64_t queued_at_ms_ = -1, queue_ms_ = -1, connect_started_ms_ = -1, connect_ms_ = -1;
+  int64_t queue_ms_ = -1, connect_started_ms_ = -1, connect_ms_ = -1;
   int64_t request_sent_ms_ = -1, response_ms_ = -1;
   int64_t client_activity_ms_ = 0, server_activity_ms_ = 0;
 

@@ -1,5 +1,7 @@
 #include "proxy/http/responses.h"
 
+#include <map>
+
 #include "absl/strings/str_cat.h"
 
 namespace tender::http {
@@ -70,12 +72,19 @@ void AppendResponse(std::string* out, int status, absl::string_view content_type
   absl::StrAppend(out, "\r\n", body);
 }
 
-std::string DefaultErrorPage(int status) {
-  std::string body = absl::StrCat("<html><body><h1>", status, " ", ReasonPhrase(status), "</h1>\n",
-                                  Explanation(status), "\n</body></html>\n");
-  std::string out;
-  AppendResponse(&out, status, "text/html", body, "cache-control: no-cache\r\n", /*close=*/true);
-  return out;
+const std::string& DefaultErrorPage(int status) {
+  static const auto* pages = [] {
+    auto* m = new std::map<int, std::string>;
+    for (int code = 200; code <= 599; ++code) {
+      if (ReasonPhrase(code).empty()) continue;
+      std::string body = absl::StrCat("<html><body><h1>", code, " ", ReasonPhrase(code), "</h1>\n",
+                                      Explanation(code), "\n</body></html>\n");
+      AppendResponse(&(*m)[code], code, "text/html", body, "cache-control: no-cache\r\n", /*close=*/true);
+    }
+    return m;
+  }();
+  auto it = pages->find(status);
+  return it != pages->end() ? it->second : pages->at(500);
 }
 
 }  // namespace tender::http

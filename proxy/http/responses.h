@@ -11,8 +11,9 @@ namespace tender::http {
 // "Bad Request" for 400, ... "" for a code without a standard phrase.
 absl::string_view ReasonPhrase(int status);
 
-// The complete default response for an error status (closes the connection).
-std::string DefaultErrorPage(int status);
+// The complete default response for an error status (closes the connection); built once
+// per process, so answering an error allocates nothing.
+const std::string& DefaultErrorPage(int status);
 
 // Appends a complete response with a body to `out`; `close` adds "connection: close".
 // `extra_headers` is zero or more complete header lines, each ending with CRLF.

@@ -45,8 +45,6 @@ struct FrontendHttp : ProxyHttp {
   std::string monitor_uri;
   bool httplog = false;
   std::optional<LogFormat> log_format;  // replaces httplog's line when set
-  int max_headers = 101;
-  size_t buffer_size = 16384;
 };
 
 enum class ReuseMode { kNever, kSafe, kAggressive, kAlways };

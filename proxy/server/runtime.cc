@@ -316,8 +316,6 @@ absl::StatusOr<Runtime> BuildRuntime(const config::Config& config, std::vector<s
         if (!format.ok()) return absl::Status(format.status().code(), absl::StrCat(At(p.log_format_where), format.status().message()));
         http->log_format = std::move(*format);
       }
-      http->max_headers = config.global.tune_http_maxhdr;
-      http->buffer_size = config.global.tune_bufsize;
       for (const http::CompiledRule& r : http->request_rules) fe.rules_need_destination |= r.condition && r.condition->needs_destination();
       for (const http::CompiledRule& r : http->response_rules) fe.rules_need_destination |= r.condition && r.condition->needs_destination();
       fe.http = std::move(http);

@@ -124,13 +124,15 @@ bool ServerSlot::Enqueue(SessionOwner& owner, Session* session) {
   if (pool_->max_queue > 0 && pool_->load->queued.load(std::memory_order_relaxed) >= pool_->max_queue) return false;
   auto& queue = owner.QueueFor(backend_);
   queue_position_ = queue.insert(queue.end(), session);
+  queued_at_ms_ = owner.loop().now_ms();
   pool_->load->queued.fetch_add(1, std::memory_order_relaxed);
   return true;
 }
 
-void ServerSlot::LeaveQueue(SessionOwner& owner) {
+int64_t ServerSlot::LeaveQueue(SessionOwner& owner) {
   owner.QueueFor(backend_).erase(queue_position_);
   pool_->load->queued.fetch_sub(1, std::memory_order_relaxed);
+  return owner.loop().now_ms() - queued_at_ms_;
 }
 
 }  // namespace tender

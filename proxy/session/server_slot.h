@@ -43,7 +43,8 @@ class ServerSlot {
 
   // The backend's queue, while no server has a free slot. False when `maxqueue` is full.
   bool Enqueue(SessionOwner& owner, Session* session);
-  void LeaveQueue(SessionOwner& owner);
+  // Leaves the queue; returns the milliseconds spent in it (the log's %Tw).
+  int64_t LeaveQueue(SessionOwner& owner);
 
   const std::string& backend() const { return backend_; }
   const std::shared_ptr<const BackendPool>& pool() const { return pool_; }
@@ -65,6 +66,7 @@ class ServerSlot {
   int attempts_ = 0;
   bool redispatched_ = false;
   std::list<Session*>::iterator queue_position_;
+  int64_t queued_at_ms_ = 0;
 };
 
 }  // namespace tender

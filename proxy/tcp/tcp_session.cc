@@ -160,7 +160,6 @@ void TcpSession::Enqueue() {
     return;
   }
   state_ = State::kQueued;
-  queued_at_ms_ = owner_.loop().now_ms();
   deadline_ms_ = owner_.loop().now_ms() + ToMs(slot_.pool()->queue_timeout);
   owner_.loop().Arm(&timer_, deadline_ms_);
   TENDER_LOG(kDebug, "session from ", client_address_.ToString(), " queued for backend ", slot_.backend(),
@@ -168,8 +167,7 @@ void TcpSession::Enqueue() {
 }
 
 void TcpSession::LeaveQueue() {
-  queue_ms_ = owner_.loop().now_ms() - queued_at_ms_;
-  slot_.LeaveQueue(owner_);
+  queue_ms_ = slot_.LeaveQueue(owner_);
   owner_.loop().Disarm(&timer_);
 }
 

@@ -121,7 +121,6 @@ class TcpSession : public Session, public TimerHandler, public Deferred {
   int64_t deadline_ms_ = 0;  // for the proxy header, the queue and the connect
   int64_t start_ms_ = 0;
   int64_t start_unix_ms_ = 0;
-  int64_t queued_at_ms_ = -1;
   int64_t queue_ms_ = -1;
   int64_t connect_started_ms_ = -1;
   int64_t connect_ms_ = -1;

@@ -11,6 +11,7 @@
 
 #include "proxy/http/chunked.h"
 #include "proxy/http/http1.h"
+#include "tests/fuzz/http_fuzz_util.h"
 
 namespace {
 
@@ -69,15 +70,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Check(FindField(r.fields, r.field_count, "transfer-encoding") == nullptr);
     Check(r.content_length > 0);
   }
-  std::string again(r.request_line);
-  again += "\r\n";
-  for (int i = 0; i < r.field_count; ++i) {
-    again.append(r.fields[i].name.data(), r.fields[i].name.size());
-    again += ": ";
-    again.append(r.fields[i].value.data(), r.fields[i].value.size());
-    again += "\r\n";
-  }
-  again += "\r\n";
+  std::string again = Reserialize(r.request_line, r.fields, r.field_count);
   RequestHead r2;
   Check(ParseRequestHead(again, Limits(), fields2, &r2, &e) == HeadStatus::kComplete);
   Check(r2.method == r.method && r2.target == r.target && r2.version_minor == r.version_minor);

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "proxy/http/http1.h"
+#include "tests/fuzz/http_fuzz_util.h"
 
 namespace {
 
@@ -43,15 +44,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (head || r.Interim() || r.status == 204 || r.status == 304) Check(r.framing == Framing::kNone || r.framing == Framing::kTunnel);
   if (r.framing == Framing::kTunnel) Check(r.status == 101 || (connect && r.status / 100 == 2));
   if (r.framing == Framing::kChunked) Check(FindField(r.fields, r.field_count, "content-length") == nullptr);
-  std::string again(r.status_line);
-  again += "\r\n";
-  for (int i = 0; i < r.field_count; ++i) {
-    again.append(r.fields[i].name.data(), r.fields[i].name.size());
-    again += ": ";
-    again.append(r.fields[i].value.data(), r.fields[i].value.size());
-    again += "\r\n";
-  }
-  again += "\r\n";
+  std::string again = Reserialize(r.status_line, r.fields, r.field_count);
   ResponseHead r2;
   Check(ParseResponseHead(again, Limits(), head, connect, fields2, &r2, &e) == HeadStatus::kComplete);
   Check(r2.status == r.status && r2.framing == r.framing && r2.content_length == r.content_length &&
