@@ -422,7 +422,9 @@ void HttpSession::HandleRequest(size_t head_length) {
   req_version_minor_ = req.version_minor;
   req_framing_ = req.framing;
   req_left_ = req.content_length;
-  req_replayable_ = req.framing == Framing::kNone;
+  // Sent again by tender itself when a reused connection fails under it: only without a
+  // body and only when repeating it is harmless (RFC 9110 9.2.2).
+  req_replayable_ = req.framing == Framing::kNone && req.idempotent;
 
   SampleContext sample;
   sample.source = &client_address_;
@@ -726,9 +728,12 @@ void HttpSession::ObtainConnection() {
     private_server_ = nullptr;
   }
   if (c == nullptr && reuse != ReuseMode::kNever && !req_upgrade_ && !req_is_connect_) {
-    // safe: a connection's first request is never a client's first; aggressive: a
-    // client's first may go on a connection that has proven itself; always: anything.
-    bool allowed = !first_request_ || reuse != ReuseMode::kSafe;
+    // safe keeps a client's first request off shared connections so that, if the server
+    // closes one just as the request arrives, the client may retry. tender retries such a
+    // request itself when it is replayable (Replay()), so only the others need a new
+    // connection. aggressive: a first request may go on a connection that has proven
+    // itself; always: anything.
+    bool allowed = !first_request_ || reuse != ReuseMode::kSafe || req_replayable_;
     if (allowed) c = owner_.http().idle().Take(server.load.get(), target, first_request_ && reuse == ReuseMode::kAggressive);
   }
   if (c != nullptr) {
@@ -835,6 +840,8 @@ bool HttpSession::Replay() {
   replayed_ = true;
   DropServerConnection();
   server_out_.start = 0;
+  req_done_ = false;
+  server_eof_ = false;
   Release(server_in_);
   resp_scan_ = 0;
   Connect();

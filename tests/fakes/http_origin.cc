@@ -95,6 +95,7 @@ void HttpOrigin::AcceptLoop() {
 void HttpOrigin::Serve(int fd) {
   std::string buffer;
   int stop = stop_pipe_[0];
+  bool drop_next = false;
   while (true) {
     size_t head_end;
     if (!ReadUntil(fd, stop, buffer, "\r\n\r\n", 0, &head_end)) break;
@@ -139,6 +140,7 @@ void HttpOrigin::Serve(int fd) {
       requests_++;
     }
     changed_.notify_all();
+    if (drop_next) break;  // the keep-alive race: the request arrived as the server closed
     buffer.erase(0, consumed);
     std::string path = head.substr(head.find(' ') + 1);
     path = path.substr(0, path.find(' '));
@@ -147,6 +149,9 @@ void HttpOrigin::Serve(int fd) {
     if (path == "/close") {
       SendAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
       break;
+    } else if (path == "/drop-next") {
+      SendAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+      drop_next = true;
     } else if (path == "/chunked") {
       SendAll(fd, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n" + body.substr(0, 2) + "\r\n" +
                       std::to_string(body.size() - 2) + "\r\n" + body.substr(2) + "\r\n0\r\n\r\n");

@@ -11,6 +11,9 @@
 //   /cl-te          a response with both Content-Length and Transfer-Encoding
 //   /truncated      Content-Length: 100 and 5 bytes, then closes
 //   /silent         reads the request and never answers
+//   /drop-next      answers and keeps the connection, then reads the next request on it
+//                   and closes without answering (a server closing an idle connection
+//                   just as a request arrives)
 //   /ws             101 Switching Protocols, then echoes bytes until EOF
 //   /status/NNN     status NNN, body "<name>\n"
 //   /headers        200, the body is the request head as received
