@@ -81,8 +81,7 @@ void IdlePool::Expire(ServerConnection* c) {
 void IdlePool::Discard(ServerConnection* c) {
   c->user_ = nullptr;
   loop_.Disarm(&c->idle_timer_);
-  loop_.Remove(c->fd_);
-  close(c->fd_);
+  close(c->fd_);  // also takes it out of the epoll set
   c->fd_ = -1;
   // Events for it may already be in the loop's current batch.
   loop_.DeleteLater(c);

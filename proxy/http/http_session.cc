@@ -715,7 +715,7 @@ bool HttpSession::PickServer() {
 
 void HttpSession::ObtainConnection() {
   const ServerEntry& server = slot_.server();
-  SocketAddress target = slot_.Target(FrontendAddress());
+  SocketAddress target = slot_.Target([this]() -> const SocketAddress& { return FrontendAddress(); });
   ReuseMode reuse = slot_.pool()->http ? slot_.pool()->http->reuse : ReuseMode::kSafe;
   ServerConnection* c = nullptr;
   if (private_server_ != nullptr) {
@@ -752,7 +752,7 @@ void HttpSession::ObtainConnection() {
 
 void HttpSession::Connect() {
   const ServerEntry& server = slot_.server();
-  SocketAddress target = slot_.Target(FrontendAddress());
+  SocketAddress target = slot_.Target([this]() -> const SocketAddress& { return FrontendAddress(); });
   slot_.CountAttempt();
   phase_ = Phase::kConnecting;
   connect_started_ms_ = owner_.loop().now_ms();
@@ -1434,8 +1434,7 @@ void HttpSession::Close(const char* termination) {
     owner_.http().idle().Discard(private_server_);
     private_server_ = nullptr;
   }
-  owner_.loop().Remove(client_fd_);
-  close(client_fd_);
+  close(client_fd_);  // also takes it out of the epoll set
   ReleaseServer();
   Release(client_in_);
   Release(client_out_);

@@ -109,13 +109,13 @@ void ServerSlot::ObserveResponse(SessionOwner& owner, bool error, const char* wh
   }
 }
 
-SocketAddress ServerSlot::Target(const SocketAddress& frontend_address) const {
+SocketAddress ServerSlot::Target(absl::FunctionRef<const SocketAddress&()> frontend_address) const {
   const ServerEntry& s = server();
   SocketAddress target = s.address;
   if (s.port_from_client) {
     // sin_port and sin6_port sit at the same offset.
     reinterpret_cast<sockaddr_in*>(&target.storage)->sin_port =
-        reinterpret_cast<const sockaddr_in*>(&frontend_address.storage)->sin_port;
+        reinterpret_cast<const sockaddr_in*>(&frontend_address().storage)->sin_port;
   }
   return target;
 }

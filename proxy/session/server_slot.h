@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/functional/function_ref.h"
 #include "proxy/lb/balancer.h"
 #include "proxy/net/address.h"
 #include "proxy/pool/pool.h"
@@ -37,7 +38,9 @@ class ServerSlot {
   // it for the health manager's log.
   void ObserveResponse(SessionOwner& owner, bool error, const char* why);
   // The address to connect to (the client's destination port for a port-less server).
-  SocketAddress Target(const SocketAddress& frontend_address) const;
+  // `frontend_address` is asked only for a server without a port of its own (one
+  // getsockname(2) a connection saved otherwise).
+  SocketAddress Target(absl::FunctionRef<const SocketAddress&()> frontend_address) const;
   // One more connection attempt starts.
   void CountAttempt() { ++attempts_; }
 

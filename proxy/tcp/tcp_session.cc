@@ -180,7 +180,7 @@ bool TcpSession::TryLeaveQueue() {
 }
 
 void TcpSession::Connect() {
-  SocketAddress target = slot_.Target(FrontendAddress());
+  SocketAddress target = slot_.Target([this]() -> const SocketAddress& { return FrontendAddress(); });
   slot_.CountAttempt();
   connect_started_ms_ = owner_.loop().now_ms();
   if (queue_ms_ < 0) queue_ms_ = 0;
@@ -198,8 +198,7 @@ void TcpSession::Connect() {
 
 void TcpSession::ConnectFailed(int error) {
   if (server_fd_ >= 0) {
-    owner_.loop().Remove(server_fd_);
-    close(server_fd_);
+    close(server_fd_);  // also takes it out of the epoll set
     server_fd_ = -1;
   }
   if (!slot_.ConnectFailed(owner_, error)) {
@@ -450,11 +449,9 @@ void TcpSession::Close(const char* termination) {
   owner_.loop().Disarm(&timer_);
   LogSession(termination);
   if (server_fd_ >= 0) {
-    owner_.loop().Remove(server_fd_);
-    close(server_fd_);
+    close(server_fd_);  // also takes it out of the epoll set
   }
-  owner_.loop().Remove(client_fd_);
-  close(client_fd_);
+  close(client_fd_);  // also takes it out of the epoll set
   ReleaseServer();
   owner_.Unregister(this);
   owner_.SessionClosed(frontend_.index);
