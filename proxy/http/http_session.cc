@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "proxy/common/log.h"
+#include "proxy/http/http_connection.h"
 #include "proxy/http/responses.h"
 #include "proxy/lb/hash.h"
 #include "proxy/log/tcp_log.h"
@@ -24,6 +25,9 @@ namespace tender::http {
 namespace {
 
 constexpr size_t kLogLineKeep = 1024;  // tune.http.logurilen
+// Sessions live only while a request is in flight; a few hundred free ones cover steady
+// traffic, and a burst's surplus goes back to the allocator instead of staying cached.
+constexpr size_t kSessionsKept = 256;
 
 // Appends to a fixed buffer; remembers an overflow instead of failing at each call.
 class Writer {
@@ -162,29 +166,32 @@ void CollectResponseEdits(const ProxyHttp* settings, const SampleContext& sample
 
 }  // namespace
 
-void* HttpSession::operator new(size_t size) { return Recycler<HttpSession>::Allocate(size); }
-void HttpSession::operator delete(void* p) { Recycler<HttpSession>::Free(p); }
+void* HttpSession::operator new(size_t size) { return Recycler<HttpSession, kSessionsKept>::Allocate(size); }
+void HttpSession::operator delete(void* p) { Recycler<HttpSession, kSessionsKept>::Free(p); }
 
-void HttpSession::Start(SessionOwner& owner, const FrontendSettings& frontend, int client_fd,
-                        const SocketAddress& client_address, bool accept_proxy) {
-  auto* s = new HttpSession(owner, frontend, client_fd, client_address);
-  owner.Register(s);
-  owner.loop().Add(client_fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP, &s->client_side_);
+HttpSession::HttpSession(HttpConnection& connection)
+    : connection_(connection), owner_(connection.owner()), frontend_(connection.frontend()),
+      http_(*frontend_.http), client_fd_(connection.fd()), client_address_(connection.client_address()) {}
+
+void HttpSession::BeginFirst(bool accept_proxy) {
   if (accept_proxy) {
-    s->phase_ = Phase::kProxyHeader;
-    int64_t limit = s->Ms(frontend.client_timeout);
-    if (limit >= 0) owner.loop().Arm(&s->timer_, owner.loop().now_ms() + limit);
-    s->ReadProxyHeader();
+    phase_ = Phase::kProxyHeader;
+    int64_t limit = Ms(frontend_.client_timeout);
+    if (limit >= 0) owner_.loop().Arm(&timer_, owner_.loop().now_ms() + limit);
+    ReadProxyHeader();
     return;
   }
-  s->BeginRequest(/*first=*/true);
-  s->Drive();
+  BeginRequest(/*first=*/true);
+  Drive();
 }
 
-HttpSession::HttpSession(SessionOwner& owner, const FrontendSettings& frontend, int client_fd,
-                         const SocketAddress& client_address)
-    : owner_(owner), frontend_(frontend), http_(*frontend.http), client_fd_(client_fd),
-      client_address_(client_address) {}
+void HttpSession::Resume(int64_t idle_deadline_ms) {
+  BeginRequest(/*first=*/false);
+  if (idle_deadline_ms >= 0) owner_.loop().Arm(&timer_, idle_deadline_ms);
+  else owner_.loop().Disarm(&timer_);
+  client_may_read_ = true;
+  Drive();
+}
 
 HttpSession::~HttpSession() {
   Release(client_in_);
@@ -200,7 +207,7 @@ int64_t HttpSession::Ms(absl::Duration d) const {
 
 const SocketAddress& HttpSession::FrontendAddress() {
   if (!have_frontend_address_) {
-    frontend_address_ = LocalAddressOf(client_fd_);
+    frontend_address_ = connection_.FrontendAddress();
     have_frontend_address_ = true;
   }
   return frontend_address_;
@@ -288,6 +295,21 @@ void HttpSession::Drive() {
     if (!again) break;
   }
   if (phase_ == Phase::kExchange) ArmExchangeTimer();
+  ParkIfIdle();
+}
+
+void HttpSession::ParkIfIdle() {
+  // A connection's first wait stays with its session (408 on expiry, as HAProxy); so
+  // does one that keeps its own server connection (`http-reuse never`).
+  if (phase_ != Phase::kRequestHead || first_request_ || draining_ || client_in_.data != nullptr ||
+      client_out_.data != nullptr || server_ != nullptr || private_server_ != nullptr) {
+    return;
+  }
+  int64_t deadline = timer_.armed() ? timer_.deadline_ms : -1;
+  owner_.loop().Disarm(&timer_);
+  phase_ = Phase::kParked;
+  connection_.Park(deadline);
+  owner_.loop().DeleteLater(this);
 }
 
 void HttpSession::ReadProxyHeader() {
@@ -298,6 +320,7 @@ void HttpSession::ReadProxyHeader() {
     Close(TerminationFor(read));
     return;
   }
+  if (have_frontend_address_) connection_.SetAddresses(client_address_, frontend_address_);
   BeginRequest(/*first=*/true);
   Drive();
 }
@@ -365,6 +388,8 @@ bool HttpSession::StepRequestHead() {
   ssize_t n;
   while ((n = ReadInto(client_fd_, client_in_, 0, client_may_read_)) > 0) {
   }
+  // Nothing came: no buffer is held while waiting.
+  if (client_in_.data != nullptr && client_in_.empty() && keep_ == 0 && n == 0) Release(client_in_);
   if (!client_in_.empty() && !request_started_) {
     request_started_ = true;
     int64_t limit = Ms(http_.request_timeout);
@@ -850,9 +875,9 @@ bool HttpSession::Replay() {
 
 void HttpSession::Drain() {
   draining_ = true;
-  // Idle between requests (nothing received of the next one): close now, as HAProxy's
-  // soft-stop closes idle keep-alive connections. Bytes that already arrived count as a
-  // started request (the stop's post may run before their read event).
+  // Waiting for a request with nothing of it received: close now, as HAProxy's soft-stop
+  // closes idle connections. Bytes that already arrived count as a started request (the
+  // stop's post may run before their read event).
   if (phase_ != Phase::kRequestHead || !client_in_.empty()) return;
   client_may_read_ = true;
   Drive();
@@ -1387,6 +1412,7 @@ void HttpSession::OnTimer() {
     case Phase::kLocalResponse:
       Close("cD");
       return;
+    case Phase::kParked:
     case Phase::kClosed:
       return;
   }
@@ -1423,7 +1449,7 @@ void HttpSession::LogRequest(const char* termination) {
 }
 
 void HttpSession::Close(const char* termination) {
-  if (phase_ == Phase::kClosed) return;
+  if (phase_ == Phase::kClosed || phase_ == Phase::kParked) return;
   if (phase_ == Phase::kQueued) LeaveQueue();
   // A request in flight is logged with how it ended; an idle connection is not.
   if (termination != nullptr && termination[0] != '-' && request_started_) LogRequest(termination);
@@ -1434,14 +1460,12 @@ void HttpSession::Close(const char* termination) {
     owner_.http().idle().Discard(private_server_);
     private_server_ = nullptr;
   }
-  close(client_fd_);  // also takes it out of the epoll set
+  connection_.Closed();
   ReleaseServer();
   Release(client_in_);
   Release(client_out_);
   Release(server_in_);
   Release(server_out_);
-  owner_.Unregister(this);
-  owner_.SessionClosed(frontend_.index);
   owner_.loop().DeleteLater(this);
 }
 

@@ -25,11 +25,20 @@
 
 namespace tender::http {
 
+class HttpConnection;
+
+// One request of a client connection, from its first byte to the end of its response
+// (several, when pipelined requests are already waiting). Created by its HttpConnection,
+// which it hands back to when the connection goes idle.
 class HttpSession : public Session, public TimerHandler, public Deferred, public ConnectionUser {
  public:
-  // Takes ownership of `client_fd` and starts.
-  static void Start(SessionOwner& owner, const FrontendSettings& frontend, int client_fd,
-                    const SocketAddress& client_address, bool accept_proxy);
+  explicit HttpSession(HttpConnection& connection);
+  // The connection's first request (after a PROXY header when `accept_proxy`).
+  void BeginFirst(bool accept_proxy);
+  // A parked connection has news: a next request, or the client leaving. The keep-alive
+  // wait still ends at `idle_deadline_ms` (-1: none).
+  void Resume(int64_t idle_deadline_ms);
+  void OnClientEvents(uint32_t events);
 
   // Session.
   bool TryLeaveQueue() override;
@@ -41,12 +50,12 @@ class HttpSession : public Session, public TimerHandler, public Deferred, public
   void OnServerEvents(uint32_t events) override;
   void OnTimer() override;
 
-  // Recycled through a per-thread free list, as TcpSession.
+  // Recycled through a per-thread free list.
   static void* operator new(size_t size);
   static void operator delete(void* p);
 
  private:
-  enum class Phase { kProxyHeader, kRequestHead, kQueued, kConnecting, kExchange, kTunnel, kLocalResponse, kClosed };
+  enum class Phase { kProxyHeader, kRequestHead, kQueued, kConnecting, kExchange, kTunnel, kLocalResponse, kParked, kClosed };
 
   // A pooled buffer: bytes [start, end) are pending; [0, keep) is held for the log line.
   struct Buffer {
@@ -57,23 +66,13 @@ class HttpSession : public Session, public TimerHandler, public Deferred, public
     bool empty() const { return start == end; }
   };
 
-  class ClientSide : public FdHandler {
-   public:
-    explicit ClientSide(HttpSession* s) : session_(s) {}
-    void OnFdEvents(uint32_t events) override { session_->OnClientEvents(events); }
-
-   private:
-    HttpSession* session_;
-  };
-
-  HttpSession(SessionOwner& owner, const FrontendSettings& frontend, int client_fd,
-              const SocketAddress& client_address);
   ~HttpSession() override;
 
-  void OnClientEvents(uint32_t events);
   void ReadProxyHeader();
   // Runs the session until it must wait for an event.
   void Drive();
+  // Between requests with nothing held: hands the connection back and goes.
+  void ParkIfIdle();
   bool StepRequestHead();
   bool StepExchange();
   bool StepTunnel();
@@ -132,11 +131,11 @@ class HttpSession : public Session, public TimerHandler, public Deferred, public
   int64_t Ms(absl::Duration d) const;
   const SocketAddress& FrontendAddress();
 
+  HttpConnection& connection_;
   SessionOwner& owner_;
   const FrontendSettings& frontend_;
   const FrontendHttp& http_;
   Phase phase_ = Phase::kRequestHead;
-  ClientSide client_side_{this};
   int client_fd_;
   SocketAddress client_address_;
   SocketAddress frontend_address_;

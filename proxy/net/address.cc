@@ -64,6 +64,25 @@ absl::StatusOr<SocketAddress> ResolveAddress(const std::string& host, int port) 
   return out;
 }
 
+InetAddress InetAddress::From(const SocketAddress& a) {
+  InetAddress c;
+  if (a.length <= sizeof(c.storage) && (a.family() == AF_INET || a.family() == AF_INET6)) {
+    memcpy(&c.storage, &a.storage, a.length);
+    c.length = a.length;
+  } else {
+    c.storage.sin6_family = static_cast<sa_family_t>(a.family());
+    c.length = sizeof(sa_family_t);
+  }
+  return c;
+}
+
+SocketAddress InetAddress::Expand() const {
+  SocketAddress a;
+  memcpy(&a.storage, &storage, sizeof(storage));
+  a.length = length;
+  return a;
+}
+
 SocketAddress LocalAddressOf(int fd) {
   SocketAddress a;
   a.length = sizeof(a.storage);

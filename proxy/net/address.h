@@ -1,6 +1,7 @@
 // Socket addresses: parsing and resolving "host" + port, and printing them back.
 #pragma once
 
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <string>
@@ -20,6 +21,16 @@ struct SocketAddress {
   std::string ToString() const;
   // The address without the port.
   std::string HostString() const;
+};
+
+// An IPv4 or IPv6 socket address in 32 bytes where SocketAddress takes 136: what a
+// long-lived idle connection keeps of its peer. Another family keeps the family only.
+struct InetAddress {
+  struct sockaddr_in6 storage = {};  // large enough for a sockaddr_in as well
+  socklen_t length = 0;
+
+  static InetAddress From(const SocketAddress& a);
+  SocketAddress Expand() const;
 };
 
 // Resolves `host` (an IP literal, or a name resolved once, at load time) with `port`.

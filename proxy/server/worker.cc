@@ -6,7 +6,7 @@
 #include <cerrno>
 
 #include "proxy/common/log.h"
-#include "proxy/http/http_session.h"
+#include "proxy/http/http_connection.h"
 #include "proxy/lb/balancer.h"
 #include "proxy/net/socket.h"
 
@@ -17,6 +17,12 @@ Worker::Worker(int id, const Runtime& runtime, std::atomic<int>& live_sessions)
   loop_ = std::move(EventLoop::Create()).value();
   http_ = std::make_unique<http::WorkerHttp>(*loop_, runtime.max_headers);
   for (const auto& [name, pool] : runtime_.pools) InstallPool(pool);
+  loop_->Arm(&housekeeping_.timer, loop_->now_ms() + 1000);
+}
+
+void Worker::Housekeeping::OnTimer() {
+  worker_.buffers_.Trim();
+  worker_.loop_->Arm(&timer, worker_.loop_->now_ms() + 1000);
 }
 
 Worker::~Worker() {
@@ -180,7 +186,7 @@ void Worker::Acceptor::AcceptAll() {
     local.total.fetch_add(1, std::memory_order_relaxed);
     worker_.live_sessions_.fetch_add(1, std::memory_order_relaxed);
     if (frontend_.http != nullptr) {
-      http::HttpSession::Start(worker_, frontend_, fd, client, accept_proxy_);
+      http::HttpConnection::Start(worker_, frontend_, fd, client, accept_proxy_);
     } else {
       TcpSession::Start(worker_, frontend_, fd, client, accept_proxy_);
     }

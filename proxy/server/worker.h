@@ -81,6 +81,18 @@ class Worker : public SessionOwner {
     bool paused_ = false;
   };
 
+  // Once a second: memory that the last second's traffic did not need goes back to the
+  // system (BufferPool::Trim).
+  class Housekeeping : public TimerHandler {
+   public:
+    explicit Housekeeping(Worker& w) : worker_(w) {}
+    void OnTimer() override;
+    Timer timer{this};
+
+   private:
+    Worker& worker_;
+  };
+
   struct BackendState {
     std::shared_ptr<const BackendPool> pool;
     std::unique_ptr<Balancer> balancer;
@@ -98,6 +110,7 @@ class Worker : public SessionOwner {
   std::unique_ptr<EventLoop> loop_;
   BufferPool buffers_;
   std::unique_ptr<http::WorkerHttp> http_;
+  Housekeeping housekeeping_{*this};
   std::vector<std::unique_ptr<Acceptor>> acceptors_;
   std::map<std::string, BackendState> backends_;
   std::vector<Worker*> peers_;
