@@ -46,10 +46,14 @@ void HttpConnection::OnFdEvents(uint32_t events) {
   }
   // Parked: only readable news (the next request, or the client leaving) matters.
   if (!(events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))) return;
+  Wake(/*draining=*/false);
+}
+
+void HttpConnection::Wake(bool draining) {
   int64_t deadline = timer_.armed() ? timer_.deadline_ms : -1;
   owner_.loop().Disarm(&timer_);
   session_ = new HttpSession(*this);
-  session_->Resume(deadline);
+  session_->Resume(deadline, draining);
 }
 
 void HttpConnection::Park(int64_t idle_deadline_ms) {
@@ -73,10 +77,10 @@ void HttpConnection::ShutdownIfOn(const ServerLoad* server) {
 }
 
 void HttpConnection::Drain() {
-  if (session_ != nullptr) session_->Drain();
-  // Idle between requests: close now, as HAProxy's soft-stop closes idle keep-alive
-  // connections. (A session may also have parked during its Drain.)
-  if (session_ == nullptr) CloseParked();
+  // Parked: bytes of a next request may have arrived before their read event; a session
+  // looks, and closes the connection if there are none (docs/http.md, graceful stop).
+  if (session_ == nullptr) Wake(/*draining=*/true);
+  else session_->Drain();
 }
 
 void HttpConnection::CloseParked() {

@@ -58,6 +58,8 @@ class HttpConnection : public Session, public FdHandler, public TimerHandler, pu
 
  private:
   HttpConnection(SessionOwner& owner, const FrontendSettings& frontend, int fd, const SocketAddress& client);
+  // A parked connection gets a session again.
+  void Wake(bool draining);
   // Closes a parked connection.
   void CloseParked();
 

@@ -185,12 +185,13 @@ void HttpSession::BeginFirst(bool accept_proxy) {
   Drive();
 }
 
-void HttpSession::Resume(int64_t idle_deadline_ms) {
+void HttpSession::Resume(int64_t idle_deadline_ms, bool draining) {
   BeginRequest(/*first=*/false);
   if (idle_deadline_ms >= 0) owner_.loop().Arm(&timer_, idle_deadline_ms);
   else owner_.loop().Disarm(&timer_);
   client_may_read_ = true;
-  Drive();
+  if (draining) Drain();
+  else Drive();
 }
 
 HttpSession::~HttpSession() {

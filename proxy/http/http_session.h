@@ -35,9 +35,10 @@ class HttpSession : public Session, public TimerHandler, public Deferred, public
   explicit HttpSession(HttpConnection& connection);
   // The connection's first request (after a PROXY header when `accept_proxy`).
   void BeginFirst(bool accept_proxy);
-  // A parked connection has news: a next request, or the client leaving. The keep-alive
-  // wait still ends at `idle_deadline_ms` (-1: none).
-  void Resume(int64_t idle_deadline_ms);
+  // A parked connection has news: a next request, or the client leaving (or the process
+  // is stopping: `draining`). The keep-alive wait still ends at `idle_deadline_ms` (-1:
+  // none).
+  void Resume(int64_t idle_deadline_ms, bool draining);
   void OnClientEvents(uint32_t events);
 
   // Session.
