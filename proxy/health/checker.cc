@@ -40,7 +40,7 @@ void Checker::Begin() {
   started_ms_ = loop_.now_ms();
   response_.clear();
   sent_ = 0;
-  absl::StatusOr<int> fd = StartConnect(target_.address);
+  absl::StatusOr<int> fd = StartConnect(target_.address, nullptr, /*probe_only=*/!target_.http);
   if (!fd.ok()) {
     Finish(false, "Layer4 connection problem", std::string(fd.status().message()));
     return;
@@ -132,8 +132,7 @@ void Checker::Exchange() {
 void Checker::Finish(bool passed, std::string reason, std::string info, int code) {
   loop_.Disarm(&timer_);
   if (fd_ >= 0) {
-    loop_.Remove(fd_);
-    close(fd_);
+    CloseWithReset(fd_);  // also takes it out of the epoll set
     fd_ = -1;
   }
   phase_ = Phase::kIdle;

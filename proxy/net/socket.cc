@@ -33,7 +33,7 @@ absl::StatusOr<int> ListenOn(const SocketAddress& address, int backlog) {
   return fd;
 }
 
-absl::StatusOr<int> StartConnect(const SocketAddress& address, int* error) {
+absl::StatusOr<int> StartConnect(const SocketAddress& address, int* error, bool probe_only) {
   int fd = socket(address.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     if (error != nullptr) *error = errno;
@@ -41,6 +41,10 @@ absl::StatusOr<int> StartConnect(const SocketAddress& address, int* error) {
   }
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  if (probe_only) {
+    int zero = 0;
+    setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &zero, sizeof(zero));
+  }
   if (connect(fd, address.sa(), address.length) != 0 && errno != EINPROGRESS) {
     int err = errno;
     close(fd);
@@ -48,6 +52,12 @@ absl::StatusOr<int> StartConnect(const SocketAddress& address, int* error) {
     return absl::UnavailableError(strerror(err));
   }
   return fd;
+}
+
+void CloseWithReset(int fd) {
+  struct linger abort = {1, 0};
+  setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort, sizeof(abort));
+  close(fd);
 }
 
 int SocketError(int fd) {
