@@ -140,6 +140,7 @@ class AdminService final : public adminpb::AdminService::CallbackService {
         f->set_current_sessions(fe.limit->live.load(std::memory_order_relaxed));
         f->set_total_sessions(fe.limit->total.load(std::memory_order_relaxed));
         f->set_proxy_header_errors(fe.limit->proxy_header_errors.load(std::memory_order_relaxed));
+        f->set_request_errors(fe.limit->request_errors.load(std::memory_order_relaxed));
         f->set_denied(fe.limit->denied.load(std::memory_order_relaxed));
       }
       for (const auto& [name, pool] : ctx_.pools->pools()) {

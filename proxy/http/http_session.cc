@@ -404,7 +404,7 @@ bool HttpSession::StepRequestHead() {
     absl::string_view data(client_in_.data, client_in_.end);
     HeadStatus s = FindHeadEnd(data, &head_scan_, &head_length, &error);
     if (s == HeadStatus::kError) {
-      LocalError(error.status, "PR");
+      RequestError(error.status, "PR");
       return true;
     }
     if (s == HeadStatus::kComplete) {
@@ -414,7 +414,7 @@ bool HttpSession::StepRequestHead() {
     if (client_in_.end == owner_.buffers().buffer_size()) {
       // The head does not fit in tune.bufsize: the request line alone, or the fields.
       bool line_complete = data.find("\r\n") != absl::string_view::npos;
-      LocalError(line_complete ? 431 : 414, "PR");
+      RequestError(line_complete ? 431 : 414, "PR");
       return true;
     }
   }
@@ -436,7 +436,7 @@ void HttpSession::HandleRequest(size_t head_length) {
   if (ParseRequestHead(absl::string_view(client_in_.data, head_length), limits, fields, &req, &error) !=
       HeadStatus::kComplete) {
     KeepRequestLine(0);
-    LocalError(error.status, "PR");
+    RequestError(error.status, "PR");
     return;
   }
   owner_.loop().Disarm(&timer_);
@@ -766,7 +766,7 @@ void HttpSession::ObtainConnection() {
     server_ = c;
     server_->set_user(this);
     server_reused_ = true;
-    server_may_read_ = true;
+    server_may_read_ = false;  // drained while idle (the pool closes one that is not); epoll tells of news
     if (queue_ms_ < 0) queue_ms_ = 0;
     connect_ms_ = 0;
     slot_.CountAttempt();
@@ -791,7 +791,7 @@ void HttpSession::Connect() {
   }
   server_ = new ServerConnection(*fd, server.load, target);
   server_->set_user(this);
-  server_may_read_ = true;
+  server_may_read_ = false;  // nothing can be there before the request: no recv() spent on EAGAIN
   server_reused_ = false;
   owner_.loop().Add(*fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP, server_);
   owner_.loop().Arm(&timer_, owner_.loop().now_ms() + Ms(slot_.pool()->connect_timeout));
@@ -1149,7 +1149,7 @@ bool HttpSession::StepExchange() {
         }
       }
       if (!AdvanceRequestBody()) {
-        if (!resp_head_done_) LocalError(400, "CD");
+        if (!resp_head_done_) RequestError(400, "CD");
         else Close("CD");
         return true;
       }
@@ -1305,6 +1305,11 @@ bool HttpSession::StepTunnel() {
 // ---------------------------------------------------------------------------------------
 // Local answers.
 
+void HttpSession::RequestError(int status, const char* termination) {
+  frontend_.limit->request_errors.fetch_add(1, std::memory_order_relaxed);
+  LocalError(status, termination);
+}
+
 void HttpSession::LocalError(int status, const char* termination) {
   const std::map<int, std::string>* pages = nullptr;
   if (slot_.pool() != nullptr && slot_.pool()->http != nullptr && slot_.pool()->http->error_pages.count(status)) pages = &slot_.pool()->http->error_pages;
@@ -1371,7 +1376,7 @@ void HttpSession::OnTimer() {
       // HAProxy answers 408 to a request that started or to a connection's first wait;
       // an idle keep-alive connection just closes.
       if (first_request_ || !client_in_.empty()) {
-        LocalError(408, "cR");
+        RequestError(408, "cR");
         Drive();
       } else {
         Close(nullptr);

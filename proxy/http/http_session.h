@@ -115,7 +115,9 @@ class HttpSession : public Session, public TimerHandler, public Deferred, public
   void FinishTransaction();
   void ArmExchangeTimer();
 
-  // Local answers.
+  // Local answers. RequestError: the client's request was malformed or too slow (counted
+  // as the frontend's request errors, HAProxy's `ereq`).
+  void RequestError(int status, const char* termination);
   void LocalError(int status, const char* termination);
   void LocalResponse(const std::string& bytes, int status, bool close, const char* termination);
 

@@ -63,9 +63,11 @@ struct ConnectionLimit {
   std::atomic<int> live{0};
   std::atomic<uint64_t> total{0};  // sessions ever accepted
   // Frontend counters that ride along: connections closed for a malformed PROXY header,
-  // and connections refused by `tcp-request content reject`.
+  // connections refused by `tcp-request content reject`, HTTP requests answered with an
+  // error for being malformed or too slow.
   std::atomic<uint64_t> proxy_header_errors{0};
   std::atomic<uint64_t> denied{0};
+  std::atomic<uint64_t> request_errors{0};
   int max = 0;  // 0: none
   bool Full() const { return max > 0 && live.load(std::memory_order_relaxed) >= max; }
 };
