@@ -232,30 +232,40 @@ const HeaderField* FindField(const HeaderField* fields, int count, absl::string_
 }
 
 HeadStatus FindHeadEnd(absl::string_view data, size_t* scanned, size_t* head_length, ParseError* error) {
+  // Line by line with memchr (vectorised by libc): a CR may only stand right before an LF,
+  // and an LF only right after a CR.
+  const char* base = data.data();
   size_t i = *scanned;
-  for (; i < data.size(); ++i) {
-    char c = data[i];
-    if (c == '\r') {
-      if (i + 1 == data.size()) break;  // decide when the next byte arrives
-      if (data[i + 1] != '\n') {
+  while (i < data.size()) {
+    const char* lf = static_cast<const char*>(memchr(base + i, '\n', data.size() - i));
+    size_t end = lf != nullptr ? static_cast<size_t>(lf - base) : data.size();
+    const char* cr = static_cast<const char*>(memchr(base + i, '\r', end - i));
+    if (lf == nullptr) {
+      // No line end yet: a CR in the last byte waits for the next one; any other is bare.
+      if (cr != nullptr && static_cast<size_t>(cr - base) + 1 < data.size()) {
         Fail(error, 400, "bare CR in the head");
         return HeadStatus::kError;
       }
-      continue;
+      i = cr != nullptr ? static_cast<size_t>(cr - base) : data.size();
+      break;
     }
-    if (c != '\n') continue;
-    if (i == 0 || data[i - 1] != '\r') {
+    if (cr != nullptr && static_cast<size_t>(cr - base) + 1 != end) {
+      Fail(error, 400, "bare CR in the head");
+      return HeadStatus::kError;
+    }
+    if (end == 0 || data[end - 1] != '\r') {
       Fail(error, 400, "bare LF in the head");
       return HeadStatus::kError;
     }
+    i = end + 1;
     // An empty line ends the head, unless nothing but empty lines came before it.
-    bool empty_line = i == 1 || data[i - 2] == '\n';
+    bool empty_line = end == 1 || data[end - 2] == '\n';
     if (!empty_line) continue;
     bool content_before = false;
-    for (size_t j = 0; j + 1 < i && !content_before; ++j) content_before = data[j] != '\r' && data[j] != '\n';
+    for (size_t j = 0; j + 1 < end && !content_before; ++j) content_before = data[j] != '\r' && data[j] != '\n';
     if (content_before) {
-      *scanned = i + 1;
-      *head_length = i + 1;
+      *scanned = end + 1;
+      *head_length = end + 1;
       return HeadStatus::kComplete;
     }
   }
