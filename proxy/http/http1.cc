@@ -1,6 +1,8 @@
 #include "proxy/http/http1.h"
 
+#include <array>
 #include <cstring>
+#include <string_view>
 
 namespace tender::http {
 namespace {
@@ -204,17 +206,21 @@ bool ParseTarget(RequestHead* r, ParseError* error) {
 
 }  // namespace
 
-bool IsTokenChar(unsigned char c) {
-  static const bool* table = [] {
-    static bool t[256] = {};
-    for (int c = '0'; c <= '9'; ++c) t[c] = true;
-    for (int c = 'a'; c <= 'z'; ++c) t[c] = true;
-    for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
-    for (char c : std::string_view("!#$%&'*+-.^_`|~")) t[static_cast<unsigned char>(c)] = true;
-    return t;
-  }();
-  return table[c];
+namespace {
+
+constexpr std::array<bool, 256> TokenChars() {
+  std::array<bool, 256> t = {};
+  for (int c = '0'; c <= '9'; ++c) t[c] = true;
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
+  for (char c : std::string_view("!#$%&'*+-.^_`|~")) t[static_cast<unsigned char>(c)] = true;
+  return t;
 }
+
+}  // namespace
+
+// Constant-initialised: no guard checked per call, no start-up order to worry about.
+extern const std::array<bool, 256> kTokenChar = TokenChars();
 
 bool EqualsIgnoreCase(absl::string_view a, absl::string_view b) {
   if (a.size() != b.size()) return false;

@@ -12,6 +12,8 @@
 // control characters, bare LF... is an error, never a guess.
 #pragma once
 
+#include <array>
+
 #include <cstddef>
 #include <cstdint>
 
@@ -116,7 +118,9 @@ HeadStatus ParseResponseHead(absl::string_view head, const Limits& limits, bool 
                              ParseError* error);
 
 // Helpers shared with the rules and ACL layers.
-bool IsTokenChar(unsigned char c);
+// RFC 9110 tchar; a table lookup, inlined where header names are checked byte by byte.
+extern const std::array<bool, 256> kTokenChar;
+inline bool IsTokenChar(unsigned char c) { return kTokenChar[c]; }
 bool EqualsIgnoreCase(absl::string_view a, absl::string_view b);
 // The first field named `name` (case-insensitive), or null.
 const HeaderField* FindField(const HeaderField* fields, int count, absl::string_view name);
