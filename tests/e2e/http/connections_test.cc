@@ -181,6 +181,35 @@ TEST(ConnectionsTest, ServerClosingAnIdleConnectionIsNotAClientError) {
   }
 }
 
+TEST(ConnectionsTest, KeepAliveTimeoutClosesAnIdleConnectionSilently) {
+  HttpOrigin origin("origin");
+  int port = FreePort();
+  TenderProcess tender;
+  // http-request and client timeouts are 5 s: a close well before that can only come from
+  // `timeout http-keep-alive` on the parked connection.
+  ASSERT_TRUE(tender.Start(absl::StrCat(
+      "global\n nbthread 1\n"
+      "defaults\n mode http\n timeout connect 2s\n timeout client 5s\n timeout server 5s\n"
+      " timeout http-request 5s\n timeout http-keep-alive 200ms\n"
+      "frontend fe\n bind 127.0.0.1:", port, "\n default_backend be\n"
+      "backend be\n server o 127.0.0.1:", origin.port(), "\n")))
+      << tender.output();
+  int fd = ConnectTo(port);
+  std::string req = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+  for (int i = 0; i < 2; ++i) {  // the second request wakes the parked connection
+    ASSERT_EQ(send(fd, req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+    EXPECT_EQ(ReadLine(fd), "HTTP/1.1 200 OK\r");
+    std::string line;
+    while ((line = ReadLine(fd)) != "\r" && !line.empty()) {
+    }
+    EXPECT_EQ(ReadLine(fd), "origin");
+  }
+  // Idle now: closed without a byte (no 408 for a connection between requests).
+  EXPECT_EQ(ReadAll(fd, 4000), "");
+  EXPECT_TRUE(WaitForClose(fd, 100));
+  close(fd);
+}
+
 TEST(ConnectionsTest, HttpOneZeroClientsGetKeepAliveOnlyWhenTheyAskForIt) {
   HttpOrigin origin("origin");
   int port = FreePort();
