@@ -3,7 +3,7 @@
 // the server side, the response) is an HttpSession, which exists only from the first byte
 // of a request to the end of its response; between requests the connection rests parked,
 // holding no session and no buffer. An idle keep-alive connection then costs this object
-// (about 200 bytes) and the kernel's socket, which is what lets a sidecar hold tens of
+// (168 bytes) and the kernel's socket, which is what lets a sidecar hold tens of
 // thousands of them.
 //
 // The connection is what the worker registers (for stops and shutdowns) and what epoll
