@@ -186,9 +186,7 @@ void HttpSession::BeginFirst(bool accept_proxy) {
 }
 
 void HttpSession::Resume(int64_t idle_deadline_ms, bool draining) {
-  BeginRequest(/*first=*/false);
-  if (idle_deadline_ms >= 0) owner_.loop().Arm(&timer_, idle_deadline_ms);
-  else owner_.loop().Disarm(&timer_);
+  BeginRequest(/*first=*/false, idle_deadline_ms);
   client_may_read_ = true;
   if (draining) Drain();
   else Drive();
@@ -329,7 +327,7 @@ void HttpSession::ReadProxyHeader() {
 // ---------------------------------------------------------------------------------------
 // Reading a request.
 
-void HttpSession::BeginRequest(bool first) {
+void HttpSession::BeginRequest(bool first, std::optional<int64_t> wait_until) {
   phase_ = Phase::kRequestHead;
   first_request_ = first;
   // Pipelined bytes move to the front: the next head starts at offset 0.
@@ -381,7 +379,8 @@ void HttpSession::BeginRequest(bool first) {
   // The first request has `timeout http-request` from the accept; later ones wait up to
   // `timeout http-keep-alive` for their first byte, then `timeout http-request`.
   int64_t limit = Ms(first || request_started_ ? http_.request_timeout : http_.keep_alive_timeout);
-  if (limit >= 0) owner_.loop().Arm(&timer_, now + limit);
+  int64_t deadline = wait_until ? *wait_until : (limit >= 0 ? now + limit : -1);
+  if (deadline >= 0) owner_.loop().Arm(&timer_, deadline);
   else owner_.loop().Disarm(&timer_);
 }
 

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "proxy/event/event_loop.h"
@@ -79,8 +80,10 @@ class HttpSession : public Session, public TimerHandler, public Deferred, public
   bool StepTunnel();
   bool StepLocalResponse();
 
+  // Waits for the next request. The wait for its first byte ends at `wait_until` (-1:
+  // never) when given, else after the configured timeout from now.
+  void BeginRequest(bool first, std::optional<int64_t> wait_until = std::nullopt);
   // Request handling, once a complete head is in client_in_.
-  void BeginRequest(bool first);
   void HandleRequest(size_t head_length);
   // Applies `rules`; true when one of them answered the request itself.
   bool ApplyRequestRules(const ProxyHttp& settings, const SampleContext& sample);

@@ -12,12 +12,27 @@
 namespace tender::testing {
 namespace {
 
-std::string Config(int port, int origin_port, const std::string& backend_extra) {
+std::string Config(int port, int origin_port, const std::string& backend_extra,
+                   const std::string& defaults_extra = "") {
   return absl::StrCat(
       "global\n nbthread 1\n"
-      "defaults\n mode http\n timeout connect 2s\n timeout client 5s\n timeout server 5s\n"
+      "defaults\n mode http\n timeout connect 2s\n timeout client 5s\n timeout server 5s\n", defaults_extra,
       "frontend fe\n bind 127.0.0.1:", port, "\n default_backend be\n"
       "backend be\n", backend_extra, " server o 127.0.0.1:", origin_port, "\n");
+}
+
+// One response read from a keep-alive connection: the status line (with its CR), the
+// fields, and the origin's one-line body.
+struct Response {
+  std::string status, head, body;
+};
+Response ReadResponse(int fd) {
+  Response r;
+  r.status = ReadLine(fd);
+  std::string line;
+  while ((line = ReadLine(fd)) != "\r" && !line.empty()) r.head += line;
+  r.body = ReadLine(fd);
+  return r;
 }
 
 // Sends `count` requests one after the other on one client connection; returns how many
@@ -29,13 +44,9 @@ int SequentialRequests(int port, int count, bool* closed_early) {
   for (int i = 0; i < count; ++i) {
     std::string req = absl::StrCat("GET /r", i, " HTTP/1.1\r\nHost: a\r\n\r\n");
     if (send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) break;
-    // "HTTP/1.1 200 OK", headers, then the body "origin\n".
-    std::string status = ReadLine(fd);
-    if (status != "HTTP/1.1 200 OK\r") break;
-    std::string line;
-    while ((line = ReadLine(fd)) != "\r" && !line.empty()) {
-    }
-    if (ReadLine(fd) == "origin") ++ok;
+    Response r = ReadResponse(fd);
+    if (r.status != "HTTP/1.1 200 OK\r") break;
+    if (r.body == "origin") ++ok;
   }
   *closed_early = ok < count;
   close(fd);
@@ -187,22 +198,15 @@ TEST(ConnectionsTest, KeepAliveTimeoutClosesAnIdleConnectionSilently) {
   TenderProcess tender;
   // http-request and client timeouts are 5 s: a close well before that can only come from
   // `timeout http-keep-alive` on the parked connection.
-  ASSERT_TRUE(tender.Start(absl::StrCat(
-      "global\n nbthread 1\n"
-      "defaults\n mode http\n timeout connect 2s\n timeout client 5s\n timeout server 5s\n"
-      " timeout http-request 5s\n timeout http-keep-alive 200ms\n"
-      "frontend fe\n bind 127.0.0.1:", port, "\n default_backend be\n"
-      "backend be\n server o 127.0.0.1:", origin.port(), "\n")))
+  ASSERT_TRUE(tender.Start(Config(port, origin.port(), "", " timeout http-request 5s\n timeout http-keep-alive 200ms\n")))
       << tender.output();
   int fd = ConnectTo(port);
   std::string req = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
   for (int i = 0; i < 2; ++i) {  // the second request wakes the parked connection
     ASSERT_EQ(send(fd, req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
-    EXPECT_EQ(ReadLine(fd), "HTTP/1.1 200 OK\r");
-    std::string line;
-    while ((line = ReadLine(fd)) != "\r" && !line.empty()) {
-    }
-    EXPECT_EQ(ReadLine(fd), "origin");
+    Response r = ReadResponse(fd);
+    EXPECT_EQ(r.status, "HTTP/1.1 200 OK\r");
+    EXPECT_EQ(r.body, "origin");
   }
   // Idle now: closed without a byte (no 408 for a connection between requests).
   EXPECT_EQ(ReadAll(fd, 4000), "");
@@ -221,11 +225,10 @@ TEST(ConnectionsTest, HttpOneZeroClientsGetKeepAliveOnlyWhenTheyAskForIt) {
   std::string req = "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n";
   for (int i = 0; i < 2; ++i) {
     ASSERT_EQ(send(fd, req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
-    EXPECT_EQ(ReadLine(fd), "HTTP/1.1 200 OK\r");
-    std::string line, head;
-    while ((line = ReadLine(fd)) != "\r" && !line.empty()) head += line;
-    EXPECT_NE(head.find("Connection: keep-alive"), std::string::npos) << head;
-    EXPECT_EQ(ReadLine(fd), "origin");
+    Response r = ReadResponse(fd);
+    EXPECT_EQ(r.status, "HTTP/1.1 200 OK\r");
+    EXPECT_NE(r.head.find("Connection: keep-alive"), std::string::npos) << r.head;
+    EXPECT_EQ(r.body, "origin");
   }
   close(fd);
 }
@@ -245,11 +248,9 @@ TEST(ConnectionsTest, GracefulStopClosesIdleConnectionsAndFinishesStartedRequest
   // returns).
   int busy = ConnectTo(port);
   ASSERT_EQ(send(busy, req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
-  EXPECT_EQ(ReadLine(busy), "HTTP/1.1 200 OK\r");
-  std::string line;
-  while ((line = ReadLine(busy)) != "\r" && !line.empty()) {
-  }
-  EXPECT_EQ(ReadLine(busy), "origin");
+  Response r = ReadResponse(busy);
+  EXPECT_EQ(r.status, "HTTP/1.1 200 OK\r");
+  EXPECT_EQ(r.body, "origin");
   std::string part = "GET /late HTTP/1.1\r\nHost: a\r\n";
   ASSERT_EQ(send(busy, part.data(), part.size(), 0), static_cast<ssize_t>(part.size()));
   kill(tender.pid(), SIGTERM);
