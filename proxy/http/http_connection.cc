@@ -19,7 +19,6 @@ void HttpConnection::Start(SessionOwner& owner, const FrontendSettings& frontend
                            const SocketAddress& client_address, bool accept_proxy) {
   auto* c = new HttpConnection(owner, frontend, client_fd, client_address);
   owner.Register(c);
-  owner.loop().Add(client_fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP, c);
   c->session_ = new HttpSession(*c);
   c->session_->BeginFirst(accept_proxy);
 }
@@ -36,6 +35,13 @@ void HttpConnection::SetAddresses(const SocketAddress& client, const SocketAddre
   client_ = InetAddress::From(client);
   frontend_address_ = InetAddress::From(frontend);
   have_frontend_address_ = true;
+}
+
+void HttpConnection::Watch() {
+  // Edge-triggered, and the kernel reports on adding what is already ready: nothing that
+  // happened before this call is missed.
+  owner_.loop().Add(fd_, EPOLLIN | EPOLLOUT | EPOLLRDHUP, this);
+  watched_ = true;
 }
 
 void HttpConnection::OnFdEvents(uint32_t events) {

@@ -52,6 +52,10 @@ class HttpConnection : public Session, public FdHandler, public TimerHandler, pu
   void Park(int64_t idle_deadline_ms);
   // The session closed the client socket: the connection is done.
   void Closed();
+  // The client's socket joins the epoll set; until the session first waits on the client
+  // it stays out (a request answered on the server's events alone never needs it).
+  void Watch();
+  bool watched() const { return watched_; }
 
   static void* operator new(size_t size);
   static void operator delete(void* p);
@@ -69,6 +73,7 @@ class HttpConnection : public Session, public FdHandler, public TimerHandler, pu
   Timer timer_{this};
   int fd_;
   bool have_frontend_address_ = false;
+  bool watched_ = false;
   InetAddress client_;
   InetAddress frontend_address_;
 };

@@ -295,6 +295,17 @@ void HttpSession::Drive() {
   }
   if (phase_ == Phase::kExchange) ArmExchangeTimer();
   ParkIfIdle();
+  WatchClientUnlessServerBound();
+}
+
+void HttpSession::WatchClientUnlessServerBound() {
+  // A connection is added to the epoll set only once its session waits on the client or
+  // on room to write to it. Waiting for a response head to a request fully sent needs
+  // nothing from the client (a client leaving then is seen on the next send, as before):
+  // a Connection: close request answered at once never costs an epoll_ctl(2).
+  if (phase_ == Phase::kClosed || connection_.watched()) return;
+  bool server_bound = phase_ == Phase::kExchange && req_done_ && !resp_head_done_ && client_out_.empty();
+  if (!server_bound) connection_.Watch();
 }
 
 void HttpSession::ParkIfIdle() {
@@ -314,7 +325,10 @@ void HttpSession::ParkIfIdle() {
 void HttpSession::ReadProxyHeader() {
   ProxyHeaderRead read = tender::ReadProxyHeader(client_fd_, frontend_, &client_address_, &frontend_address_,
                                                  &have_frontend_address_);
-  if (read == ProxyHeaderRead::kWaiting) return;
+  if (read == ProxyHeaderRead::kWaiting) {
+    WatchClientUnlessServerBound();
+    return;
+  }
   if (read != ProxyHeaderRead::kDone) {
     Close(TerminationFor(read));
     return;
@@ -360,6 +374,7 @@ void HttpSession::BeginRequest(bool first, std::optional<int64_t> wait_until) {
   req_body_complete_ = req_done_ = false;
   req_chunks_.Reset();
   keep_client_ = false;
+  client_fin_held_ = false;
   slot_.Clear();
   forced_server_ = -1;
   cookie_flags_[0] = cookie_flags_[1] = '-';
@@ -1117,7 +1132,12 @@ bool HttpSession::SendToClient(bool* progress) {
     msghdr msg = {};
     msg.msg_iov = iov;
     msg.msg_iovlen = n_iov;
-    ssize_t n = sendmsg(client_fd_, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+    int flags = MSG_NOSIGNAL | MSG_DONTWAIT;
+    if (ClosesClientAfterThisSend()) {
+      flags |= MSG_MORE;
+      client_fin_held_ = true;
+    }
+    ssize_t n = sendmsg(client_fd_, &msg, flags);
     if (n < 0) return errno == EAGAIN || errno == EINTR;
     *progress = true;
     client_activity_ms_ = owner_.loop().now_ms();
@@ -1131,6 +1151,15 @@ bool HttpSession::SendToClient(bool* progress) {
   if (client_out_.empty()) client_out_.start = client_out_.end = 0;
   if (resp_head_done_ && resp_body_complete_ && resp_ready_ == 0 && client_out_.empty()) resp_done_ = true;
   return true;
+}
+
+bool HttpSession::ClosesClientAfterThisSend() const {
+  // The response's last bytes on a connection that closes right after them are held
+  // back (MSG_MORE) so that the FIN leaves in the same segment: one packet, and one
+  // ACK from the client, fewer per connection. Only when nothing can come between the
+  // send and the close (FinishTransaction runs in the same step).
+  return resp_head_done_ && resp_body_complete_ && resp_framing_ != Framing::kTunnel &&
+         (!keep_client_ || draining_) && (req_done_ || !req_body_complete_);
 }
 
 bool HttpSession::StepExchange() {
@@ -1343,8 +1372,10 @@ void HttpSession::LocalResponse(const std::string& bytes, int status, bool close
 }
 
 bool HttpSession::StepLocalResponse() {
+  // An answer followed by the close is held back for the FIN, as in SendToClient.
+  int flags = MSG_NOSIGNAL | MSG_DONTWAIT | (close_after_local_ || draining_ ? MSG_MORE : 0);
   while (!client_out_.empty()) {
-    ssize_t n = send(client_fd_, client_out_.data + client_out_.start, client_out_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    ssize_t n = send(client_fd_, client_out_.data + client_out_.start, client_out_.size(), flags);
     if (n < 0) {
       if (errno == EAGAIN || errno == EINTR) return false;
       Close("CD");
@@ -1465,6 +1496,9 @@ void HttpSession::Close(const char* termination) {
     owner_.http().idle().Discard(private_server_);
     private_server_ = nullptr;
   }
+  // The FIN goes out before close(2) would turn into a reset over unread request bytes,
+  // and with it the bytes held back for it.
+  if (client_fin_held_) shutdown(client_fd_, SHUT_WR);
   connection_.Closed();
   ReleaseServer();
   Release(client_in_);

@@ -115,6 +115,8 @@ class HttpSession : public Session, public TimerHandler, public Deferred, public
   bool SerializeResponse(const ResponseHead& head);
   bool AdvanceResponseBody();
   bool SendToClient(bool* progress);
+  bool ClosesClientAfterThisSend() const;
+  void WatchClientUnlessServerBound();
   void FinishTransaction();
   void ArmExchangeTimer();
 
@@ -173,6 +175,7 @@ class HttpSession : public Session, public TimerHandler, public Deferred, public
   ChunkedDecoder req_chunks_;
   bool keep_client_ = false;
   bool client_eof_ = false;
+  bool client_fin_held_ = false;  // the last bytes wait, corked, for the FIN to join them
 
   // Backend and server.
   ServerSlot slot_;

@@ -58,7 +58,7 @@ HttpOrigin::HttpOrigin(std::string name) : name_(std::move(name)) {
   // Non-blocking, so that a connection that vanished between poll and accept cannot block
   // the accept loop past a stop.
   fcntl(listen_fd_, F_SETFL, fcntl(listen_fd_, F_GETFL) | O_NONBLOCK);
-  if (pipe2(stop_pipe_, O_CLOEXEC) != 0) abort();
+  if (pipe2(stop_pipe_, O_CLOEXEC) != 0 || pipe2(release_pipe_, O_CLOEXEC) != 0) abort();
   acceptor_ = std::thread([this] { AcceptLoop(); });
 }
 
@@ -69,6 +69,13 @@ HttpOrigin::~HttpOrigin() {
   for (std::thread& t : workers_) t.join();
   close(listen_fd_);
   close(stop_pipe_[0]);
+  close(release_pipe_[0]);
+  close(release_pipe_[1]);
+}
+
+void HttpOrigin::ReleaseHeld() {
+  char c = 'r';
+  if (write(release_pipe_[1], &c, 1) != 1) abort();
 }
 
 std::string HttpOrigin::received() {
@@ -146,6 +153,11 @@ void HttpOrigin::Serve(int fd) {
     path = path.substr(0, path.find(' '));
     path = path.substr(0, path.find('?'));
     std::string body = name_ + "\n";
+    if (path == "/hold") {
+      pollfd fds[2] = {{release_pipe_[0], POLLIN, 0}, {stop, POLLIN, 0}};
+      char c;
+      if (poll(fds, 2, -1) <= 0 || fds[1].revents != 0 || read(release_pipe_[0], &c, 1) != 1) break;
+    }
     if (path == "/close") {
       SendAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
       break;
@@ -185,6 +197,9 @@ void HttpOrigin::Serve(int fd) {
         SendAll(fd, std::string(chunk, n));
       }
       break;
+    } else if (path == "/big") {
+      SendAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(kBigBody) + "\r\n\r\n" +
+                      std::string(kBigBody, 'x'));
     } else if (path.rfind("/status/", 0) == 0) {
       SendAll(fd, "HTTP/1.1 " + path.substr(8) + " Status\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
     } else if (path == "/headers") {

@@ -15,6 +15,8 @@
 //                   and closes without answering (a server closing an idle connection
 //                   just as a request arrives)
 //   /ws             101 Switching Protocols, then echoes bytes until EOF
+//   /hold           answers as "anything else" once the test calls ReleaseHeld()
+//   /big            200 with a body of 16 MiB of 'x' (more than the socket buffers hold)
 //   /status/NNN     status NNN, body "<name>\n"
 //   /headers        200, the body is the request head as received
 //   anything else   200, body "<name>\n" (plus "X-Origin: <name>")
@@ -41,6 +43,9 @@ class HttpOrigin {
   std::string received();
   // Waits until `requests()` reaches `n`.
   bool WaitForRequests(int n, int timeout_ms = 10000);
+  // Lets one request to /hold be answered.
+  void ReleaseHeld();
+  static constexpr size_t kBigBody = 16 << 20;
 
  private:
   void AcceptLoop();
@@ -50,6 +55,7 @@ class HttpOrigin {
   int listen_fd_ = -1;
   int port_ = 0;
   int stop_pipe_[2] = {-1, -1};
+  int release_pipe_[2] = {-1, -1};
   std::atomic<int> connections_{0};
   std::atomic<int> requests_{0};
   std::mutex mu_;

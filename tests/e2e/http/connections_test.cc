@@ -1,6 +1,7 @@
 // Connection management: client keep-alive, server connection reuse (`http-reuse`),
 // `option http-server-close` and `option httpclose`, counted at the origin.
 #include <signal.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -265,6 +266,95 @@ TEST(ConnectionsTest, GracefulStopClosesIdleConnectionsAndFinishesStartedRequest
   close(idle);
   close(busy);
   EXPECT_EQ(tender.Stop(0), 0) << tender.output();  // already exiting: just its status
+}
+
+// A client's socket joins tender's epoll set only when its session first waits on the
+// client (docs/http.md): the tests below cover each way a session can come to need it
+// while a request is with the server.
+
+TEST(ConnectionsTest, ARequestArrivingWhileTheServerAnswersIsServedNext) {
+  HttpOrigin origin("origin");
+  int port = FreePort();
+  TenderProcess tender;
+  ASSERT_TRUE(tender.Start(Config(port, origin.port(), ""))) << tender.output();
+  int fd = ConnectTo(port);
+  std::string first = "GET /hold HTTP/1.1\r\nHost: a\r\n\r\n";
+  ASSERT_EQ(send(fd, first.data(), first.size(), 0), static_cast<ssize_t>(first.size()));
+  ASSERT_TRUE(origin.WaitForRequests(1));
+  // The first request is with the origin; the second arrives meanwhile.
+  std::string second = "GET /after HTTP/1.1\r\nHost: a\r\n\r\n";
+  ASSERT_EQ(send(fd, second.data(), second.size(), 0), static_cast<ssize_t>(second.size()));
+  origin.ReleaseHeld();
+  for (int i = 0; i < 2; ++i) {
+    Response r = ReadResponse(fd);
+    EXPECT_EQ(r.status, "HTTP/1.1 200 OK\r") << i;
+    EXPECT_EQ(r.body, "origin") << i;
+  }
+  std::string received = origin.received();
+  EXPECT_LT(received.find("GET /hold"), received.find("GET /after")) << received;
+  close(fd);
+}
+
+TEST(ConnectionsTest, AResponseLargerThanTheSocketBuffersReachesAClosingClient) {
+  HttpOrigin origin("origin");
+  int port = FreePort();
+  TenderProcess tender;
+  ASSERT_TRUE(tender.Start(Config(port, origin.port(), ""))) << tender.output();
+  // A small receive window: tender's sends must stop on a full socket and wait to be
+  // told it has room again, whatever the reading speed.
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int window = 4096;
+  ASSERT_EQ(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &window, sizeof(window)), 0);
+  sockaddr_in to = {};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(port);
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof(to)), 0);
+  std::string req = "GET /big HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n";
+  ASSERT_EQ(send(fd, req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+  std::string response = ReadAll(fd, 30000);
+  size_t body = response.find("\r\n\r\n");
+  ASSERT_NE(body, std::string::npos);
+  EXPECT_EQ(response.size() - body - 4, HttpOrigin::kBigBody);
+  EXPECT_EQ(response.find_first_not_of('x', body + 4), std::string::npos);
+  close(fd);
+}
+
+TEST(ConnectionsTest, AClosingAnswerArrivesWholeBeforeTheResetForUnreadBytes) {
+  HttpOrigin origin("origin");
+  int port = FreePort();
+  TenderProcess tender;
+  ASSERT_TRUE(tender.Start(Config(port, origin.port(), ""))) << tender.output();
+  // More bytes after a Connection: close request than tender reads (its buffer holds
+  // 16 KiB): closing with them unread resets the connection, which must come only after
+  // the answer and its FIN.
+  std::string req = "GET /x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n" + std::string(200000, 'y');
+  int fd = ConnectTo(port);
+  ASSERT_EQ(send(fd, req.data(), req.size(), MSG_NOSIGNAL), static_cast<ssize_t>(req.size()));
+  std::string response = ReadAll(fd);
+  EXPECT_EQ(response.substr(0, 15), "HTTP/1.1 200 OK") << response;
+  EXPECT_EQ(response.substr(response.size() - 7), "origin\n") << response;
+  close(fd);
+}
+
+TEST(ConnectionsTest, GracefulStopAnswersARequestThatIsWithTheServer) {
+  HttpOrigin origin("origin");
+  int port = FreePort();
+  TenderProcess tender;
+  ASSERT_TRUE(tender.Start(Config(port, origin.port(), ""))) << tender.output();
+  int fd = ConnectTo(port);
+  std::string req = "GET /hold HTTP/1.1\r\nHost: a\r\n\r\n";
+  ASSERT_EQ(send(fd, req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+  ASSERT_TRUE(origin.WaitForRequests(1));
+  kill(tender.pid(), SIGTERM);
+  ASSERT_TRUE(tender.WaitForOutput("stopping gracefully")) << tender.output();
+  origin.ReleaseHeld();
+  std::string response = ReadAll(fd);
+  EXPECT_EQ(response.substr(0, 15), "HTTP/1.1 200 OK") << response;
+  EXPECT_NE(response.find("Connection: close\r\n"), std::string::npos) << response;
+  EXPECT_EQ(response.substr(response.size() - 7), "origin\n") << response;
+  close(fd);
+  EXPECT_EQ(tender.Stop(0), 0) << tender.output();
 }
 
 }  // namespace
