@@ -249,6 +249,8 @@ struct ProxyOptions {
   bool httpclose = false;
   bool http_server_close = false;
   bool allbackups = false;
+  // Unset: on in HTTP mode, off in TCP mode (HAProxy's default); frontend side only.
+  std::optional<bool> tcp_smart_accept;
 };
 
 // ---------------------------------------------------------------------------------------

@@ -175,6 +175,10 @@ void AppendOptions(Writer& w, const ProxyConfig& p) {
   for (const auto& [name, on] : flags) {
     if (on) w.Line({"option", name});
   }
+  if (o.tcp_smart_accept) {
+    if (*o.tcp_smart_accept) w.Line({"option", "tcp-smart-accept"});
+    else w.Line({"no", "option", "tcp-smart-accept"});
+  }
 }
 
 void AppendBalance(Writer& w, const BalanceConfig& b) {

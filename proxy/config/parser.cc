@@ -130,6 +130,7 @@ void ClearInapplicable(ProxyConfig& p) {
     p.timeouts.client.reset();
     p.timeouts.client_fin.reset();
     p.tcp_request_inspect_delay.reset();
+    p.options.tcp_smart_accept.reset();
   }
 }
 
@@ -733,7 +734,7 @@ bool ConfigParser::HashTypeKw(Cursor& c) {
 bool ConfigParser::Option(Cursor& c, bool negated) {
   static const std::vector<std::string> kOptions = {
       "httpchk", "forwardfor", "tcplog", "httplog", "dontlognull", "redispatch",
-      "http-keep-alive", "httpclose", "http-server-close", "allbackups"};
+      "http-keep-alive", "httpclose", "http-server-close", "allbackups", "tcp-smart-accept"};
   if (c.AtEnd()) return c.Fail(absl::StrCat("missing argument: expected an option (", absl::StrJoin(kOptions, ", "), ")"));
   const Word& w = c.Take();
   c.set_keyword(absl::StrCat(negated ? "no option " : "option ", w.text));
@@ -800,6 +801,14 @@ bool ConfigParser::Option(Cursor& c, bool negated) {
   if (w.text == "allbackups") {
     if (!backend_only()) return true;
     return flag(&o.allbackups);
+  }
+  if (w.text == "tcp-smart-accept") {
+    if (bit & kB) {
+      c.Warn(absl::StrCat("ignored because backend '", proxy_->name, "' has no frontend capability"));
+      return true;
+    }
+    o.tcp_smart_accept = !negated;
+    return c.ExpectEnd();
   }
   if (IsKnownHaproxyOption(w.text)) return c.FailAt(w, NotSupported(absl::StrCat("'option ", w.text, "'")));
   return c.FailAt(w, absl::StrCat("unknown option '", w.text, "'", DidYouMean(w.text, kOptions)));

@@ -13,7 +13,7 @@
 
 namespace tender {
 
-absl::StatusOr<int> ListenOn(const SocketAddress& address, int backlog) {
+absl::StatusOr<int> ListenOn(const SocketAddress& address, int backlog, bool delay_first_ack) {
   int fd = socket(address.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return absl::InternalError(absl::StrCat("socket: ", strerror(errno)));
   int one = 1, zero = 0;
@@ -30,6 +30,8 @@ absl::StatusOr<int> ListenOn(const SocketAddress& address, int backlog) {
     close(fd);
     return absl::UnavailableError(absl::StrCat("cannot listen on ", address.ToString(), ": ", strerror(err)));
   }
+  // After listen(2), which resets the socket's delayed-ACK state.
+  if (delay_first_ack) setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &zero, sizeof(zero));
   return fd;
 }
 

@@ -8,7 +8,10 @@ namespace tender {
 
 // A non-blocking listening socket with SO_REUSEADDR and SO_REUSEPORT (so every worker can
 // bind its own), IPV6_V6ONLY off for the IPv6 wildcard (dual stack, as HAProxy's "::").
-absl::StatusOr<int> ListenOn(const SocketAddress& address, int backlog);
+// `delay_first_ack` (HAProxy's `option tcp-smart-accept`): accepted connections start
+// with delayed ACKs (TCP_QUICKACK off, which they inherit), so that a client's request is
+// acknowledged by the response instead of an ACK of its own (or after 40 ms at worst).
+absl::StatusOr<int> ListenOn(const SocketAddress& address, int backlog, bool delay_first_ack = false);
 
 // Starts a non-blocking connect; the fd is returned at once (EINPROGRESS is success). On
 // an immediate failure `*error` (if given) receives the errno.

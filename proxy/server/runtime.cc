@@ -341,7 +341,8 @@ absl::StatusOr<Runtime> BuildRuntime(const config::Config& config, std::vector<s
       for (int port = b.port_low; port <= b.port_high; ++port) {
         auto addr = ResolveAddress(b.host, port);
         if (!addr.ok()) return absl::InvalidArgumentError(absl::StrCat(At(b.where), "bind: ", addr.status().message()));
-        rt.listeners.push_back(ListenerSpec{*addr, index, b.accept_proxy});
+        bool smart_accept = p.options.tcp_smart_accept.value_or(p.mode == config::Mode::kHttp);
+        rt.listeners.push_back(ListenerSpec{*addr, index, b.accept_proxy, smart_accept});
       }
     }
   }

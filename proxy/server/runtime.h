@@ -22,6 +22,7 @@ struct ListenerSpec {
   SocketAddress address;
   int frontend = 0;  // index into Runtime::frontends
   bool accept_proxy = false;
+  bool smart_accept = false;  // option tcp-smart-accept, resolved for the frontend's mode
 };
 
 struct Runtime {

@@ -31,7 +31,7 @@ Worker::~Worker() {
 
 absl::Status Worker::Bind() {
   for (const ListenerSpec& spec : runtime_.listeners) {
-    absl::StatusOr<int> fd = ListenOn(spec.address, 1024);
+    absl::StatusOr<int> fd = ListenOn(spec.address, 1024, spec.smart_accept);
     if (!fd.ok()) return fd.status();
     auto acceptor = std::make_unique<Acceptor>(*this, *fd, runtime_.frontends[spec.frontend], spec.accept_proxy);
     loop_->Add(*fd, EPOLLIN, acceptor.get());

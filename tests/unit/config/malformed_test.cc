@@ -161,7 +161,7 @@ backend b
 )cfg", R"cfg(t.cfg:6:9: 'option http-pretend-keepalive': 'option http-pretend-keepalive' is not supported by tender (see docs/configuration.md))cfg"},
     {R"cfg(option without name)cfg", true, R"cfg(backend b
  option
-)cfg", R"cfg(t.cfg:6:8: 'option': missing argument: expected an option (httpchk, forwardfor, tcplog, httplog, dontlognull, redispatch, http-keep-alive, httpclose, http-server-close, allbackups))cfg"},
+)cfg", R"cfg(t.cfg:6:8: 'option': missing argument: expected an option (httpchk, forwardfor, tcplog, httplog, dontlognull, redispatch, http-keep-alive, httpclose, http-server-close, allbackups, tcp-smart-accept))cfg"},
     {R"cfg(no without option)cfg", true, R"cfg(backend b
  no redispatch
 )cfg", R"cfg(t.cfg:6:5: 'no': 'no' must be followed by 'option')cfg"},

@@ -165,6 +165,24 @@ TEST(ParserTest, WarningsAreReportedNotFatal) {
   EXPECT_EQ(out.warnings[1], "t.cfg:5:1: backend 'unused' is not used by any frontend");
 }
 
+TEST(ParserTest, TcpSmartAcceptStaysUnsetUntilSaidAndBelongsToTheFrontendSide) {
+  // Unset means HAProxy's default, which depends on the mode (on for HTTP).
+  ParseOutput out = MustParse(std::string(kTimeouts) +
+      "frontend plain\n mode http\n bind :80\n default_backend b\n"
+      "frontend forced\n bind :81\n option tcp-smart-accept\n default_backend raw\n"
+      "backend raw\n"
+      "defaults\n mode http\n timeout client 1s\n timeout server 1s\n no option tcp-smart-accept\n"
+      "frontend debugging\n bind :82\n default_backend b\n"
+      "backend b\n option tcp-smart-accept\n");
+  EXPECT_FALSE(out.config.FindProxy("plain")->options.tcp_smart_accept.has_value());
+  EXPECT_EQ(out.config.FindProxy("forced")->options.tcp_smart_accept, std::optional<bool>(true));
+  EXPECT_EQ(out.config.FindProxy("debugging")->options.tcp_smart_accept, std::optional<bool>(false));
+  EXPECT_FALSE(out.config.FindProxy("b")->options.tcp_smart_accept.has_value());
+  ASSERT_FALSE(out.warnings.empty());
+  EXPECT_EQ(out.warnings[0],
+            "t.cfg:23:2: 'option tcp-smart-accept': ignored because backend 'b' has no frontend capability");
+}
+
 TEST(ParserTest, SeveralFilesAndConsulSection) {
   auto out = ParseTexts({{"a.cfg", "consul local\n address 127.0.0.1:8500\n wait 30s\n"},
                          {"b.cfg", std::string(kTimeouts) + "backend web\n server-template web 1-10 consul@local/web:80 check\n"}},
