@@ -1,5 +1,7 @@
 // Every TCP timeout fires on its own: each test makes the timeout under test short and
-// every other one long, so the close it observes can only come from that timeout.
+// every other one long, so the close it observes can only come from that timeout. Where
+// the server's first line must cross tender before the timeout runs (server, tunnel),
+// the short one is 1 s: room for a loaded machine under TSan.
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -25,7 +27,7 @@ TEST(TimeoutTest, ServerTimeout) {
   TestServer hold("hold", Behaviour::kHold);
   int port = FreePort();
   TenderProcess tender;
-  ASSERT_TRUE(tender.Start(Config(port, hold, " timeout client 1h\n timeout server 200ms\n"))) << tender.output();
+  ASSERT_TRUE(tender.Start(Config(port, hold, " timeout client 1h\n timeout server 1s\n"))) << tender.output();
   int fd = ConnectTo(port);
   EXPECT_EQ(ReadLine(fd), "hold");
   EXPECT_TRUE(WaitForClose(fd));
@@ -36,7 +38,7 @@ TEST(TimeoutTest, TunnelReplacesClientAndServer) {
   TestServer hold("hold", Behaviour::kHold);
   int port = FreePort();
   TenderProcess tender;
-  ASSERT_TRUE(tender.Start(Config(port, hold, " timeout client 1h\n timeout server 1h\n timeout tunnel 200ms\n")))
+  ASSERT_TRUE(tender.Start(Config(port, hold, " timeout client 1h\n timeout server 1h\n timeout tunnel 1s\n")))
       << tender.output();
   int fd = ConnectTo(port);
   EXPECT_EQ(ReadLine(fd), "hold");
