@@ -4,12 +4,12 @@
 #include <unistd.h>
 
 #include "proxy/http/http_session.h"
-#include "proxy/session/recycler.h"
+#include "proxy/session/slab.h"
 
 namespace tender::http {
 
-void* HttpConnection::operator new(size_t size) { return Recycler<HttpConnection>::Allocate(size); }
-void HttpConnection::operator delete(void* p) { Recycler<HttpConnection>::Free(p); }
+void* HttpConnection::operator new(size_t size) { return Slab<HttpConnection>::Allocate(size); }
+void HttpConnection::operator delete(void* p) { Slab<HttpConnection>::Free(p); }
 
 HttpConnection::HttpConnection(SessionOwner& owner, const FrontendSettings& frontend, int fd,
                                const SocketAddress& client)

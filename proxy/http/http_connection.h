@@ -21,7 +21,7 @@ namespace tender::http {
 
 class HttpSession;
 
-class HttpConnection : public Session, public FdHandler, public TimerHandler, public Deferred {
+class HttpConnection final : public Session, public FdHandler, public TimerHandler, public Deferred {
  public:
   // Takes ownership of `client_fd` and starts its first request.
   static void Start(SessionOwner& owner, const FrontendSettings& frontend, int client_fd,

@@ -9,6 +9,7 @@
 #include "proxy/http/http_connection.h"
 #include "proxy/lb/balancer.h"
 #include "proxy/net/socket.h"
+#include "proxy/session/recycler.h"
 
 namespace tender {
 
@@ -22,6 +23,7 @@ Worker::Worker(int id, const Runtime& runtime, std::atomic<int>& live_sessions)
 
 void Worker::Housekeeping::OnTimer() {
   worker_.buffers_.Trim();
+  ReturnFreeMemory();  // proxy/session/recycler.h
   worker_.loop_->Arm(&timer, worker_.loop_->now_ms() + 1000);
 }
 

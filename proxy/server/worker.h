@@ -82,7 +82,7 @@ class Worker : public SessionOwner {
   };
 
   // Once a second: memory that the last second's traffic did not need goes back to the
-  // system (BufferPool::Trim).
+  // system (BufferPool::Trim, and malloc_trim after a burst of sessions).
   class Housekeeping : public TimerHandler {
    public:
     explicit Housekeeping(Worker& w) : worker_(w) {}
