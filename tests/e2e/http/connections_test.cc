@@ -36,6 +36,11 @@ Response ReadResponse(int fd) {
   return r;
 }
 
+// One send(2) carrying all of `bytes` (on loopback it does, or the test fails).
+bool SendWhole(int fd, const std::string& bytes) {
+  return send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size());
+}
+
 // Sends `count` requests one after the other on one client connection; returns how many
 // got a complete 200 response.
 int SequentialRequests(int port, int count, bool* closed_early) {
@@ -44,7 +49,7 @@ int SequentialRequests(int port, int count, bool* closed_early) {
   int ok = 0;
   for (int i = 0; i < count; ++i) {
     std::string req = absl::StrCat("GET /r", i, " HTTP/1.1\r\nHost: a\r\n\r\n");
-    if (send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) break;
+    if (!SendWhole(fd, req)) break;
     Response r = ReadResponse(fd);
     if (r.status != "HTTP/1.1 200 OK\r") break;
     if (r.body == "origin") ++ok;
@@ -204,7 +209,7 @@ TEST(ConnectionsTest, KeepAliveTimeoutClosesAnIdleConnectionSilently) {
   int fd = ConnectTo(port);
   std::string req = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
   for (int i = 0; i < 2; ++i) {  // the second request wakes the parked connection
-    ASSERT_EQ(send(fd, req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+    ASSERT_TRUE(SendWhole(fd, req));
     Response r = ReadResponse(fd);
     EXPECT_EQ(r.status, "HTTP/1.1 200 OK\r");
     EXPECT_EQ(r.body, "origin");
@@ -225,7 +230,7 @@ TEST(ConnectionsTest, HttpOneZeroClientsGetKeepAliveOnlyWhenTheyAskForIt) {
   int fd = ConnectTo(port);
   std::string req = "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n";
   for (int i = 0; i < 2; ++i) {
-    ASSERT_EQ(send(fd, req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+    ASSERT_TRUE(SendWhole(fd, req));
     Response r = ReadResponse(fd);
     EXPECT_EQ(r.status, "HTTP/1.1 200 OK\r");
     EXPECT_NE(r.head.find("Connection: keep-alive"), std::string::npos) << r.head;
@@ -242,24 +247,24 @@ TEST(ConnectionsTest, GracefulStopClosesIdleConnectionsAndFinishesStartedRequest
   // An idle keep-alive client, after one request.
   int idle = ConnectTo(port);
   std::string req = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
-  ASSERT_EQ(send(idle, req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+  ASSERT_TRUE(SendWhole(idle, req));
   EXPECT_EQ(ReadLine(idle), "HTTP/1.1 200 OK\r");
   // A client in the middle of its second request's head (its first was served, so tender
   // has surely accepted it; bytes sent on loopback are in tender's socket when send
   // returns).
   int busy = ConnectTo(port);
-  ASSERT_EQ(send(busy, req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+  ASSERT_TRUE(SendWhole(busy, req));
   Response r = ReadResponse(busy);
   EXPECT_EQ(r.status, "HTTP/1.1 200 OK\r");
   EXPECT_EQ(r.body, "origin");
   std::string part = "GET /late HTTP/1.1\r\nHost: a\r\n";
-  ASSERT_EQ(send(busy, part.data(), part.size(), 0), static_cast<ssize_t>(part.size()));
+  ASSERT_TRUE(SendWhole(busy, part));
   kill(tender.pid(), SIGTERM);
   ASSERT_TRUE(tender.WaitForOutput("stopping gracefully")) << tender.output();
   // The idle one is closed (its pending response bytes are read first).
   EXPECT_TRUE(WaitForClose(idle));
   // The started request is answered, with Connection: close, then the connection closes.
-  ASSERT_EQ(send(busy, "\r\n", 2, 0), 2);
+  ASSERT_TRUE(SendWhole(busy, "\r\n"));
   std::string response = ReadAll(busy);
   EXPECT_EQ(response.substr(0, 15), "HTTP/1.1 200 OK") << response;
   EXPECT_NE(response.find("Connection: close\r\n"), std::string::npos) << response;
@@ -279,11 +284,11 @@ TEST(ConnectionsTest, ARequestArrivingWhileTheServerAnswersIsServedNext) {
   ASSERT_TRUE(tender.Start(Config(port, origin.port(), ""))) << tender.output();
   int fd = ConnectTo(port);
   std::string first = "GET /hold HTTP/1.1\r\nHost: a\r\n\r\n";
-  ASSERT_EQ(send(fd, first.data(), first.size(), 0), static_cast<ssize_t>(first.size()));
+  ASSERT_TRUE(SendWhole(fd, first));
   ASSERT_TRUE(origin.WaitForRequests(1));
   // The first request is with the origin; the second arrives meanwhile.
   std::string second = "GET /after HTTP/1.1\r\nHost: a\r\n\r\n";
-  ASSERT_EQ(send(fd, second.data(), second.size(), 0), static_cast<ssize_t>(second.size()));
+  ASSERT_TRUE(SendWhole(fd, second));
   origin.ReleaseHeld();
   for (int i = 0; i < 2; ++i) {
     Response r = ReadResponse(fd);
@@ -311,7 +316,7 @@ TEST(ConnectionsTest, AResponseLargerThanTheSocketBuffersReachesAClosingClient) 
   to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof(to)), 0);
   std::string req = "GET /big HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n";
-  ASSERT_EQ(send(fd, req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+  ASSERT_TRUE(SendWhole(fd, req));
   std::string response = ReadAll(fd, 30000);
   size_t body = response.find("\r\n\r\n");
   ASSERT_NE(body, std::string::npos);
@@ -330,7 +335,7 @@ TEST(ConnectionsTest, AClosingAnswerArrivesWholeBeforeTheResetForUnreadBytes) {
   // the answer and its FIN.
   std::string req = "GET /x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n" + std::string(200000, 'y');
   int fd = ConnectTo(port);
-  ASSERT_EQ(send(fd, req.data(), req.size(), MSG_NOSIGNAL), static_cast<ssize_t>(req.size()));
+  ASSERT_TRUE(SendWhole(fd, req));
   std::string response = ReadAll(fd);
   EXPECT_EQ(response.substr(0, 15), "HTTP/1.1 200 OK") << response;
   EXPECT_EQ(response.substr(response.size() - 7), "origin\n") << response;
@@ -346,11 +351,11 @@ TEST(ConnectionsTest, GracefulStopAnswersARequestThatIsWithTheServer) {
   // log line comes from the main thread before the workers hear of it).
   int idle = ConnectTo(port);
   std::string plain = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
-  ASSERT_EQ(send(idle, plain.data(), plain.size(), 0), static_cast<ssize_t>(plain.size()));
+  ASSERT_TRUE(SendWhole(idle, plain));
   ASSERT_EQ(ReadResponse(idle).body, "origin");
   int fd = ConnectTo(port);
   std::string req = "GET /hold HTTP/1.1\r\nHost: a\r\n\r\n";
-  ASSERT_EQ(send(fd, req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+  ASSERT_TRUE(SendWhole(fd, req));
   ASSERT_TRUE(origin.WaitForRequests(2));
   kill(tender.pid(), SIGTERM);
   ASSERT_TRUE(WaitForClose(idle));
