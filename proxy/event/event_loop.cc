@@ -47,6 +47,13 @@ bool EventLoop::Add(int fd, uint32_t events, FdHandler* handler) {
   return epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) == 0;
 }
 
+bool EventLoop::AddLevelTriggered(int fd, uint32_t events, FdHandler* handler) {
+  struct epoll_event ev = {};
+  ev.events = events;
+  ev.data.ptr = handler;
+  return epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) == 0;
+}
+
 void EventLoop::Remove(int fd) { epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr); }
 
 void EventLoop::UpdateNow() { now_ms_ = MonotonicMs(); }

@@ -1,6 +1,6 @@
-// One epoll loop per worker thread: edge-triggered fd events, a timer heap, and Post() as
-// the only door from other threads. Everything except Post() must be called on the loop's
-// own thread.
+// One epoll loop per worker thread: fd events (edge-triggered; listeners level-triggered),
+// a timer heap, and Post() as the only door from other threads. Everything except Post()
+// must be called on the loop's own thread.
 #pragma once
 
 #include <sys/epoll.h>
@@ -54,6 +54,9 @@ class EventLoop {
 
   // Registers `fd` edge-triggered for `events` (EPOLLIN/EPOLLOUT/EPOLLRDHUP).
   bool Add(int fd, uint32_t events, FdHandler* handler);
+  // Level-triggered: `handler` hears of `fd` on every iteration while it is ready. For
+  // listeners, which take one connection per wake-up instead of reading until EAGAIN.
+  bool AddLevelTriggered(int fd, uint32_t events, FdHandler* handler);
   // For an fd that stays open. close(2) takes a socket out of the set by itself (tender
   // never dup()s one, and every socket is CLOEXEC), which saves a syscall per connection.
   void Remove(int fd);

@@ -12,6 +12,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "proxy/event/event_loop.h"
+#include "proxy/http/first_read.h"
 #include "proxy/http/http1.h"
 #include "proxy/net/address.h"
 #include "proxy/pool/pool.h"
@@ -95,9 +96,11 @@ class WorkerHttp {
   int max_headers() const { return static_cast<int>(fields_.size()); }
   // Per-field marks for header rules (deleted fields), sized like fields().
   std::vector<uint8_t>& marks() { return marks_; }
+  FirstReadPredictor& first_read() { return first_read_; }
 
  private:
   IdlePool idle_;
+  FirstReadPredictor first_read_;
   std::vector<HeaderField> fields_;
   std::vector<uint8_t> marks_;
 };

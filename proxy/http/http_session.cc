@@ -182,6 +182,8 @@ void HttpSession::BeginFirst(bool accept_proxy) {
     return;
   }
   BeginRequest(/*first=*/true);
+  client_may_read_ = owner_.http().first_read().ShouldTry();
+  first_read_unrecorded_ = client_may_read_;
   Drive();
 }
 
@@ -335,6 +337,8 @@ void HttpSession::ReadProxyHeader() {
   }
   if (have_frontend_address_) connection_.SetAddresses(client_address_, frontend_address_);
   BeginRequest(/*first=*/true);
+  client_may_read_ = owner_.http().first_read().ShouldTry();
+  first_read_unrecorded_ = client_may_read_;
   Drive();
 }
 
@@ -402,6 +406,10 @@ void HttpSession::BeginRequest(bool first, std::optional<int64_t> wait_until) {
 bool HttpSession::StepRequestHead() {
   ssize_t n;
   while ((n = ReadInto(client_fd_, client_in_, 0, client_may_read_)) > 0) {
+  }
+  if (first_read_unrecorded_) {
+    first_read_unrecorded_ = false;
+    owner_.http().first_read().Record(!client_in_.empty() || n < 0);
   }
   // Nothing came: no buffer is held while waiting.
   if (client_in_.data != nullptr && client_in_.empty() && keep_ == 0 && n == 0) Release(client_in_);

@@ -208,6 +208,7 @@ class HttpSession : public Session, public TimerHandler, public Deferred, public
   bool tunnel_up_eof_ = false, tunnel_down_eof_ = false;
   bool close_after_local_ = true;
   bool client_may_read_ = true;
+  bool first_read_unrecorded_ = false;  // the read at accept's outcome, for FirstReadPredictor
   bool server_may_read_ = true;
   bool draining_ = false;  // graceful stop: close after the current response
 };

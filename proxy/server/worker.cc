@@ -36,7 +36,7 @@ absl::Status Worker::Bind() {
     absl::StatusOr<int> fd = ListenOn(spec.address, 1024, spec.smart_accept);
     if (!fd.ok()) return fd.status();
     auto acceptor = std::make_unique<Acceptor>(*this, *fd, runtime_.frontends[spec.frontend], spec.accept_proxy);
-    loop_->Add(*fd, EPOLLIN, acceptor.get());
+    acceptor->Listen();
     acceptors_.push_back(std::move(acceptor));
   }
   return absl::OkStatus();
@@ -160,38 +160,59 @@ void Worker::SessionClosed(int frontend) {
 
 void Worker::ResumeAcceptors() {
   for (auto& a : acceptors_) {
-    if (a->paused()) a->AcceptAll();
+    if (a->paused()) a->Resume();
   }
 }
 
-void Worker::Acceptor::AcceptAll() {
+Worker::Acceptor::~Acceptor() { worker_.loop_->Disarm(&retry_); }
+
+void Worker::Acceptor::Listen() { Resume(); }
+
+void Worker::Acceptor::Pause() {
+  if (paused_) return;
+  worker_.loop_->Remove(fd_);
+  paused_ = true;
+}
+
+void Worker::Acceptor::Resume() {
+  worker_.loop_->Disarm(&retry_);
+  if (!paused_) return;
+  worker_.loop_->AddLevelTriggered(fd_, EPOLLIN, this);
+  paused_ = false;
+}
+
+void Worker::Acceptor::AcceptOne() {
+  // At a limit, connections wait in the kernel's backlog, as with HAProxy's maxconn;
+  // SessionClosed resumes the listener.
+  if (worker_.runtime_.global_limit->Full() || frontend_.limit->Full()) {
+    Pause();
+    return;
+  }
+  SocketAddress client;
+  int fd;
+  do {
+    client.length = sizeof(client.storage);
+    fd = accept4(fd_, reinterpret_cast<sockaddr*>(&client.storage), &client.length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  } while (fd < 0 && (errno == EINTR || errno == ECONNABORTED));
+  if (fd < 0) {
+    if (errno == EAGAIN) return;  // another thread's listener, or the client gave up
+    // Out of descriptors or memory: the listener would be reported ready on every
+    // iteration, so it rests for 100 ms (HAProxy pauses its listeners likewise).
+    TENDER_LOG(kWarning, "accept on frontend ", frontend_.name, ": ", strerror(errno), "; retrying in 100 ms");
+    Pause();
+    worker_.loop_->Arm(&retry_, worker_.loop_->now_ms() + 100);
+    return;
+  }
   ConnectionLimit& global = *worker_.runtime_.global_limit;
   ConnectionLimit& local = *frontend_.limit;
-  for (;;) {
-    // At a limit, connections wait in the kernel's backlog, as with HAProxy's maxconn.
-    if (global.Full() || local.Full()) {
-      paused_ = true;
-      return;
-    }
-    paused_ = false;
-    SocketAddress client;
-    client.length = sizeof(client.storage);
-    int fd = accept4(fd_, reinterpret_cast<sockaddr*>(&client.storage), &client.length,
-                     SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0) {
-      if (errno == EINTR || errno == ECONNABORTED) continue;
-      if (errno != EAGAIN) TENDER_LOG(kWarning, "accept on frontend ", frontend_.name, ": ", strerror(errno));
-      return;
-    }
-    global.live.fetch_add(1, std::memory_order_relaxed);
-    local.live.fetch_add(1, std::memory_order_relaxed);
-    local.total.fetch_add(1, std::memory_order_relaxed);
-    worker_.live_sessions_.fetch_add(1, std::memory_order_relaxed);
-    if (frontend_.http != nullptr) {
-      http::HttpConnection::Start(worker_, frontend_, fd, client, accept_proxy_);
-    } else {
-      TcpSession::Start(worker_, frontend_, fd, client, accept_proxy_);
-    }
+  global.live.fetch_add(1, std::memory_order_relaxed);
+  local.live.fetch_add(1, std::memory_order_relaxed);
+  local.total.fetch_add(1, std::memory_order_relaxed);
+  worker_.live_sessions_.fetch_add(1, std::memory_order_relaxed);
+  if (frontend_.http != nullptr) {
+    http::HttpConnection::Start(worker_, frontend_, fd, client, accept_proxy_);
+  } else {
+    TcpSession::Start(worker_, frontend_, fd, client, accept_proxy_);
   }
 }
 
