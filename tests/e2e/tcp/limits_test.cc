@@ -1,5 +1,11 @@
-// maxconn on servers (with the backend queue and `timeout queue`) and on frontends.
+// maxconn on servers (with the backend queue and `timeout queue`) and on frontends, and
+// a process out of file descriptors.
+#include <dirent.h>
+#include <sys/resource.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
@@ -107,6 +113,40 @@ TEST(LimitsTest, FrontendMaxconnLeavesConnectionsInTheBacklog) {
   EXPECT_EQ(ReadLine(second), "2");  // accepted once the first session ended
   EXPECT_EQ(echo.connections(), 2);
   close(second);
+}
+
+// The highest file descriptor `pid` has open (RLIMIT_NOFILE bounds the number, not the count).
+int HighestDescriptor(pid_t pid) {
+  DIR* dir = opendir(absl::StrCat("/proc/", pid, "/fd").c_str());
+  if (dir == nullptr) return -1;
+  int highest = -1;
+  while (dirent* e = readdir(dir)) {
+    if (e->d_name[0] != '.') highest = std::max(highest, atoi(e->d_name));
+  }
+  closedir(dir);
+  return highest;
+}
+
+TEST(LimitsTest, OutOfDescriptorsTheListenerRestsThenServesTheWaitingClient) {
+  TestServer hold("hold", Behaviour::kHold);
+  int port = FreePort();
+  TenderProcess tender;
+  ASSERT_TRUE(tender.Start(Config(port, "", absl::StrCat(" server s 127.0.0.1:", hold.port(), "\n")))) << tender.output();
+  // No room for one more descriptor: accept4 fails with EMFILE.
+  rlimit full, saved;
+  ASSERT_EQ(prlimit(tender.pid(), RLIMIT_NOFILE, nullptr, &saved), 0);
+  int highest = HighestDescriptor(tender.pid());
+  ASSERT_GT(highest, 0);
+  full = {static_cast<rlim_t>(highest + 1), saved.rlim_max};
+  ASSERT_EQ(prlimit(tender.pid(), RLIMIT_NOFILE, &full, nullptr), 0);
+
+  int client = ConnectTo(port);  // completes in the kernel's backlog
+  ASSERT_TRUE(tender.WaitForOutput("retrying in 100 ms")) << tender.output();
+  ASSERT_EQ(prlimit(tender.pid(), RLIMIT_NOFILE, &saved, nullptr), 0);
+  // The listener comes back by itself and takes the waiting client.
+  EXPECT_EQ(ReadLine(client), "hold") << tender.output();
+  EXPECT_EQ(hold.connections(), 1);
+  close(client);
 }
 
 }  // namespace
