@@ -73,75 +73,121 @@ struct Semantics {
   ConnectionTokens connection;
 };
 
-// Reads one field's meaning into `s`; false (with `error`) when it breaks framing rules.
-bool Interpret(const HeaderField& f, int bad_status, Semantics* s, ParseError* error) {
-  if (EqualsIgnoreCase(f.name, "content-length")) {
-    bool ok = ForEachListElement(f.value, [&](absl::string_view element) {
-      uint64_t v;
-      if (!ParseDecimal(element, &v)) return Fail(error, bad_status, "invalid Content-Length");
-      if (s->has_content_length && v != s->content_length) {
-        return Fail(error, bad_status, "several different Content-Length values");
-      }
-      s->has_content_length = true;
-      s->content_length = v;
-      return true;
-    });
-    if (ok && !s->has_content_length) return Fail(error, bad_status, "empty Content-Length");
-    return ok;
-  }
-  if (EqualsIgnoreCase(f.name, "transfer-encoding")) {
-    s->has_transfer_encoding = true;
-    return ForEachListElement(f.value, [&](absl::string_view element) {
-      absl::string_view coding = TrimOws(element.substr(0, element.find(';')));
-      bool chunked = EqualsIgnoreCase(coding, "chunked");
-      if (chunked && s->chunked_last) s->chunked_twice = true;
-      // chunked followed by another coding means chunked is not last.
-      if (s->chunked_last && !chunked) s->chunked_twice = true;
-      s->chunked_last = chunked;
-      return true;
-    });
-  }
-  if (EqualsIgnoreCase(f.name, "connection")) {
-    return ForEachListElement(f.value, [&](absl::string_view token) {
-      if (EqualsIgnoreCase(token, "close")) s->connection.close = true;
-      else if (EqualsIgnoreCase(token, "keep-alive")) s->connection.keep_alive = true;
-      else if (EqualsIgnoreCase(token, "upgrade")) s->connection.upgrade = true;
-      return true;
-    });
-  }
-  if (EqualsIgnoreCase(f.name, "host")) {
-    ++s->host_count;
-    s->host = f.value;
+bool InterpretContentLength(absl::string_view value, int bad_status, Semantics* s, ParseError* error) {
+  bool ok = ForEachListElement(value, [&](absl::string_view element) {
+    uint64_t v;
+    if (!ParseDecimal(element, &v)) return Fail(error, bad_status, "invalid Content-Length");
+    if (s->has_content_length && v != s->content_length) {
+      return Fail(error, bad_status, "several different Content-Length values");
+    }
+    s->has_content_length = true;
+    s->content_length = v;
     return true;
-  }
-  if (EqualsIgnoreCase(f.name, "expect")) {
-    if (EqualsIgnoreCase(f.value, "100-continue")) s->expect_continue = true;
-    return true;
-  }
-  if (EqualsIgnoreCase(f.name, "upgrade")) s->has_upgrade = true;
-  return true;
+  });
+  if (ok && !s->has_content_length) return Fail(error, bad_status, "empty Content-Length");
+  return ok;
 }
 
-// Reads field lines from `rest` (which ends with the final CRLF CRLF) into `fields`.
+void InterpretTransferEncoding(absl::string_view value, Semantics* s) {
+  s->has_transfer_encoding = true;
+  ForEachListElement(value, [&](absl::string_view element) {
+    absl::string_view coding = TrimOws(element.substr(0, element.find(';')));
+    bool chunked = EqualsIgnoreCase(coding, "chunked");
+    if (chunked && s->chunked_last) s->chunked_twice = true;
+    // chunked followed by another coding means chunked is not last.
+    if (s->chunked_last && !chunked) s->chunked_twice = true;
+    s->chunked_last = chunked;
+    return true;
+  });
+}
+
+void InterpretConnection(absl::string_view value, Semantics* s) {
+  ForEachListElement(value, [&](absl::string_view token) {
+    if (EqualsIgnoreCase(token, "close")) s->connection.close = true;
+    else if (EqualsIgnoreCase(token, "keep-alive")) s->connection.keep_alive = true;
+    else if (EqualsIgnoreCase(token, "upgrade")) s->connection.upgrade = true;
+    return true;
+  });
+}
+
+// Reads one field's meaning into `s`; false (with `error`) when it breaks framing rules.
+// The name's length picks the one candidate worth comparing.
+bool Interpret(const HeaderField& f, int bad_status, Semantics* s, ParseError* error) {
+  switch (f.name.size()) {
+    case 14:
+      if (EqualsIgnoreCase(f.name, "content-length")) return InterpretContentLength(f.value, bad_status, s, error);
+      return true;
+    case 17:
+      if (EqualsIgnoreCase(f.name, "transfer-encoding")) InterpretTransferEncoding(f.value, s);
+      return true;
+    case 10:
+      if (EqualsIgnoreCase(f.name, "connection")) InterpretConnection(f.value, s);
+      return true;
+    case 4:
+      if (EqualsIgnoreCase(f.name, "host")) {
+        ++s->host_count;
+        s->host = f.value;
+      }
+      return true;
+    case 6:
+      if (EqualsIgnoreCase(f.name, "expect") && EqualsIgnoreCase(f.value, "100-continue")) s->expect_continue = true;
+      return true;
+    case 7:
+      if (EqualsIgnoreCase(f.name, "upgrade")) s->has_upgrade = true;
+      return true;
+    default:
+      return true;
+  }
+}
+
+// Field values: VCHAR, obs-text, SP and HTAB (the rule ValidFieldValue applies).
+constexpr std::array<bool, 256> FieldValueChars() {
+  std::array<bool, 256> t = {};
+  for (int c = 0x20; c < 0x100; ++c) t[c] = c != 0x7f;
+  t['\t'] = true;
+  return t;
+}
+constexpr std::array<bool, 256> kFieldValueChar = FieldValueChars();
+
+// Why the first line of `rest` is not a valid field line, checked rule by rule so that
+// the reason names the first rule broken. Only reached once the fast scan in ParseFields
+// has found the line wrong.
+bool FieldLineError(absl::string_view rest, int bad_status, ParseError* error) {
+  size_t eol = rest.find("\r\n");
+  if (eol == absl::string_view::npos) return Fail(error, bad_status, "unterminated header");
+  absl::string_view line = rest.substr(0, eol);
+  if (IsOws(line.front())) return Fail(error, bad_status, "obsolete line folding");
+  size_t colon = line.find(':');
+  if (colon == absl::string_view::npos) return Fail(error, bad_status, "header line without a colon");
+  if (colon == 0) return Fail(error, bad_status, "empty header name");
+  for (unsigned char c : line.substr(0, colon)) {
+    // Also catches whitespace before the colon.
+    if (!IsTokenChar(c)) return Fail(error, bad_status, "invalid character in a header name");
+  }
+  if (!ValidFieldValue(line.substr(colon + 1))) return Fail(error, bad_status, "invalid character in a header value");
+  return Fail(error, bad_status, "invalid header line");
+}
+
+// Reads field lines from `rest` (which ends with the final CRLF CRLF) into `fields`. One
+// pass per line: the name's characters up to the colon, the value's up to CR LF.
 bool ParseFields(absl::string_view rest, const Limits& limits, int bad_status, HeaderField* fields,
                  int* count, Semantics* s, ParseError* error) {
   *count = 0;
+  const char* p = rest.data();
+  const char* const end = p + rest.size();
   while (true) {
-    size_t eol = rest.find("\r\n");
-    if (eol == absl::string_view::npos) return Fail(error, bad_status, "unterminated header");
-    if (eol == 0) return true;  // the empty line
-    absl::string_view line = rest.substr(0, eol);
-    rest.remove_prefix(eol + 2);
-    if (IsOws(line.front())) return Fail(error, bad_status, "obsolete line folding");
-    size_t colon = line.find(':');
-    if (colon == absl::string_view::npos) return Fail(error, bad_status, "header line without a colon");
-    if (colon == 0) return Fail(error, bad_status, "empty header name");
-    HeaderField f{line.substr(0, colon), TrimOws(line.substr(colon + 1))};
-    for (unsigned char c : f.name) {
-      // Also catches whitespace before the colon.
-      if (!IsTokenChar(c)) return Fail(error, bad_status, "invalid character in a header name");
+    if (end - p >= 2 && p[0] == '\r' && p[1] == '\n') return true;  // the empty line
+    const char* colon = p;
+    while (colon < end && IsTokenChar(*colon)) ++colon;
+    const char* eol = colon + 1;
+    bool well_formed = colon > p && colon < end && *colon == ':';
+    if (well_formed) {
+      while (eol < end && kFieldValueChar[static_cast<unsigned char>(*eol)]) ++eol;
+      well_formed = end - eol >= 2 && eol[0] == '\r' && eol[1] == '\n';
     }
-    if (!ValidFieldValue(f.value)) return Fail(error, bad_status, "invalid character in a header value");
+    if (!well_formed) return FieldLineError(absl::string_view(p, end - p), bad_status, error);
+    HeaderField f{absl::string_view(p, colon - p), TrimOws(absl::string_view(colon + 1, eol - colon - 1))};
+    p = eol + 2;
     // tune.http.maxhdr counts the start line too, as HAProxy does.
     if (*count >= limits.max_headers - 1) {
       return Fail(error, bad_status == 400 ? 431 : bad_status, "too many header fields");

@@ -227,6 +227,14 @@ void HttpSession::Release(Buffer& b) {
   b = Buffer();
 }
 
+ssize_t HttpSession::SendIov(int fd, const iovec* iov, int n_iov, int flags) {
+  if (n_iov == 1) return send(fd, iov[0].iov_base, iov[0].iov_len, flags);
+  msghdr msg = {};
+  msg.msg_iov = const_cast<iovec*>(iov);
+  msg.msg_iovlen = n_iov;
+  return sendmsg(fd, &msg, flags);
+}
+
 ssize_t HttpSession::ReadInto(int fd, Buffer& b, size_t keep, bool& may_read) {
   if (!may_read) return 0;
   Acquire(b);
@@ -955,10 +963,7 @@ bool HttpSession::SendToServer(bool* progress) {
     int n_iov = 0;
     if (!server_out_.empty()) iov[n_iov++] = {server_out_.data + server_out_.start, server_out_.size()};
     if (req_ready_ > 0) iov[n_iov++] = {client_in_.data + client_in_.start, req_ready_};
-    msghdr msg = {};
-    msg.msg_iov = iov;
-    msg.msg_iovlen = n_iov;
-    ssize_t n = sendmsg(server_->fd(), &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+    ssize_t n = SendIov(server_->fd(), iov, n_iov, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n < 0) return errno == EAGAIN || errno == EINTR;
     *progress = true;
     server_activity_ms_ = owner_.loop().now_ms();
@@ -1131,21 +1136,27 @@ bool HttpSession::AdvanceResponseBody() {
 }
 
 bool HttpSession::SendToClient(bool* progress) {
+  if (resp_head_done_ && resp_ready_ > 0 && resp_ready_ <= kCoalesceBelow && !client_out_.empty() &&
+      owner_.buffers().buffer_size() - client_out_.end >= resp_ready_) {
+    // A small body joins the head it follows: one buffer, so send(2) and not sendmsg(2)
+    // with two, which the kernel copies and walks in pieces.
+    memcpy(client_out_.data + client_out_.end, server_in_.data + server_in_.start, resp_ready_);
+    client_out_.end += resp_ready_;
+    server_in_.start += resp_ready_;
+    resp_ready_ = 0;
+  }
   while (!client_out_.empty() || (resp_head_done_ && resp_ready_ > 0)) {
     iovec iov[2];
     int n_iov = 0;
     if (!client_out_.empty()) iov[n_iov++] = {client_out_.data + client_out_.start, client_out_.size()};
     size_t body = resp_head_done_ ? resp_ready_ : 0;
     if (body > 0) iov[n_iov++] = {server_in_.data + server_in_.start, body};
-    msghdr msg = {};
-    msg.msg_iov = iov;
-    msg.msg_iovlen = n_iov;
     int flags = MSG_NOSIGNAL | MSG_DONTWAIT;
     if (ClosesClientAfterThisSend()) {
       flags |= MSG_MORE;
       client_fin_held_ = true;
     }
-    ssize_t n = sendmsg(client_fd_, &msg, flags);
+    ssize_t n = SendIov(client_fd_, iov, n_iov, flags);
     if (n < 0) return errno == EAGAIN || errno == EINTR;
     *progress = true;
     client_activity_ms_ = owner_.loop().now_ms();

@@ -68,9 +68,13 @@ class HttpSession : public Session, public TimerHandler, public Deferred, public
     bool empty() const { return start == end; }
   };
 
+  // Bodies up to this size are copied behind the head and leave with it in one send.
+  static constexpr size_t kCoalesceBelow = 2048;
+
   ~HttpSession() override;
 
   void ReadProxyHeader();
+  static ssize_t SendIov(int fd, const iovec* iov, int n_iov, int flags);
   // Runs the session until it must wait for an event.
   void Drive();
   // Between requests with nothing held: hands the connection back and goes.
