@@ -1,5 +1,6 @@
 // Table-driven tests of the HTTP/1 codec: every framing rule, valid and invalid, and the
 // same verdict whatever way the bytes are split.
+#include <cctype>
 #include <string>
 #include <vector>
 
@@ -147,6 +148,48 @@ TEST(RequestHead, Table) {
       EXPECT_EQ(o.framing, c.framing) << c.name;
       EXPECT_EQ(o.length, c.length) << c.name;
     }
+  }
+}
+
+// A byte that breaks the rules is found at every position of a long value, and the bytes
+// that are allowed pass at every position (scanners that read several bytes at once
+// must not miss either).
+TEST(RequestHead, EveryPositionOfALongValue) {
+  const std::string value(40, 'v');
+  for (size_t at = 0; at < value.size(); ++at) {
+    auto with = [&](char c) {
+      std::string v = value;
+      v[at] = c;
+      return std::string("GET / HTTP/1.1\r\nHost: a\r\nX-Long: ") + v + "\r\n\r\n";
+    };
+    for (char bad : {'\0', '\x01', '\x1f', '\x7f', '\r', '\n'}) {
+      EXPECT_EQ(ParseRequest(with(bad), 0).status, 400) << "byte " << int(bad) << " at " << at;
+    }
+    for (char good : {'\t', ' ', '~', '\x80', '\xff'}) {
+      EXPECT_EQ(ParseRequest(with(good), 0).status, kOk) << "byte " << int(good) << " at " << at;
+    }
+  }
+}
+
+TEST(EqualsIgnoreCase, OnlyAsciiLettersFoldAtEveryPosition) {
+  const std::string base = "abcdefghijklmnopqrstuvwxyz-0123";
+  EXPECT_TRUE(EqualsIgnoreCase(base, "ABCDEFGHIJKLMNOPQRSTUVWXYZ-0123"));
+  for (size_t at = 0; at < base.size(); ++at) {
+    // Pairs 0x20 apart that are not a letter's two cases: '@'/'`', '['/'{', ']'/'}',
+    // '\x01'/'!', and bytes above 0x7f.
+    for (auto [x, y] : {std::pair<char, char>{'@', '`'}, {'[', '{'}, {']', '}'}, {'\x01', '!'}, {'\xc1', '\xe1'}}) {
+      std::string a = base, b = base;
+      a[at] = x;
+      b[at] = y;
+      EXPECT_FALSE(EqualsIgnoreCase(a, b)) << at << " " << int(x);
+      EXPECT_TRUE(EqualsIgnoreCase(a, a)) << at;
+    }
+    std::string upper = base;
+    upper[at] = static_cast<char>(toupper(upper[at]));
+    EXPECT_TRUE(EqualsIgnoreCase(base, upper)) << at;
+    std::string other = base;
+    other[at] = other[at] == 'q' ? 'r' : 'q';
+    EXPECT_FALSE(EqualsIgnoreCase(base, other)) << at;
   }
 }
 
