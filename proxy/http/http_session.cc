@@ -182,8 +182,13 @@ void HttpSession::BeginFirst(bool accept_proxy) {
     return;
   }
   BeginRequest(/*first=*/true);
-  client_may_read_ = owner_.http().first_read().ShouldTry();
-  first_read_unrecorded_ = client_may_read_;
+  // Whether to read before epoll reports the socket. Only safe while the socket is not in
+  // the epoll set: Watch() then reports bytes that are already there, where an
+  // edge-triggered registration that has already reported them would not.
+  if (!connection_.watched()) {
+    client_may_read_ = owner_.http().first_read().ShouldTry();
+    first_read_unrecorded_ = client_may_read_;
+  }
   Drive();
 }
 
@@ -345,8 +350,6 @@ void HttpSession::ReadProxyHeader() {
   }
   if (have_frontend_address_) connection_.SetAddresses(client_address_, frontend_address_);
   BeginRequest(/*first=*/true);
-  client_may_read_ = owner_.http().first_read().ShouldTry();
-  first_read_unrecorded_ = client_may_read_;
   Drive();
 }
 

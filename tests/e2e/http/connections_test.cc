@@ -369,5 +369,37 @@ TEST(ConnectionsTest, GracefulStopAnswersARequestThatIsWithTheServer) {
   EXPECT_EQ(tender.Stop(0), 0) << tender.output();
 }
 
+// The read at accept is skipped while recent connections had nothing to read then
+// (proxy/http/first_read.h). A connection whose PROXY header came through epoll is
+// already in the epoll set, where a skipped read would never be reported again: its
+// request, sent with the header, must still be read.
+TEST(ConnectionsTest, RequestWithAProxyHeaderIsReadWhileReadsAtAcceptAreSkipped) {
+  HttpOrigin origin("origin");
+  int port = FreePort(), proxied_port = FreePort();
+  TenderProcess tender;
+  ASSERT_TRUE(tender.Start(absl::StrCat(Config(port, origin.port(), ""), "frontend proxied\n bind 127.0.0.1:",
+                                        proxied_port, " accept-proxy\n default_backend be\n")))
+      << tender.output();
+  // A client that connects and says nothing: the read at accept finds nothing, and the
+  // worker's predictor turns to skipping.
+  int silent = ConnectTo(port);
+  ASSERT_GE(silent, 0);
+  // Connected before the next client's request is answered, so accepted by then (one
+  // worker; the listeners are reported in the order they became ready).
+  int proxied = ConnectTo(proxied_port);
+  ASSERT_GE(proxied, 0);
+  int other = ConnectTo(port);
+  ASSERT_TRUE(SendWhole(other, "GET /other HTTP/1.1\r\nHost: a\r\n\r\n"));
+  EXPECT_EQ(ReadResponse(other).status, "HTTP/1.1 200 OK\r");
+  // The header and the request in one segment, to a connection tender already watches.
+  ASSERT_TRUE(SendWhole(proxied, "PROXY TCP4 192.0.2.1 192.0.2.2 40000 80\r\nGET /proxied HTTP/1.1\r\nHost: a\r\n\r\n"));
+  Response r = ReadResponse(proxied);
+  EXPECT_EQ(r.status, "HTTP/1.1 200 OK\r") << tender.output();
+  EXPECT_EQ(r.body, "origin");
+  close(proxied);
+  close(other);
+  close(silent);
+}
+
 }  // namespace
 }  // namespace tender::testing
