@@ -128,6 +128,12 @@ int HighestDescriptor(pid_t pid) {
 }
 
 TEST(LimitsTest, OutOfDescriptorsTheListenerRestsThenServesTheWaitingClient) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  // The sanitizer runtimes need descriptors of their own: UBSan's vptr check probes
+  // memory through a pipe(2) and, out of descriptors, reports a valid object as invalid
+  // (strace: pipe2 -> EMFILE just before the report). The suite without sanitizers runs it.
+  GTEST_SKIP() << "needs a process without sanitizers";
+#endif
   TestServer hold("hold", Behaviour::kHold);
   int port = FreePort();
   TenderProcess tender;
