@@ -1139,7 +1139,7 @@ bool HttpSession::AdvanceResponseBody() {
 }
 
 bool HttpSession::SendToClient(bool* progress) {
-  if (resp_head_done_ && resp_ready_ > 0 && resp_ready_ <= kCoalesceBelow && !client_out_.empty() &&
+  if (resp_head_done_ && resp_ready_ > 0 && resp_ready_ <= kCoalesceUpTo && !client_out_.empty() &&
       owner_.buffers().buffer_size() - client_out_.end >= resp_ready_) {
     // A small body joins the head it follows: one buffer, so send(2) and not sendmsg(2)
     // with two, which the kernel copies and walks in pieces.

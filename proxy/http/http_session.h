@@ -69,7 +69,7 @@ class HttpSession : public Session, public TimerHandler, public Deferred, public
   };
 
   // Bodies up to this size are copied behind the head and leave with it in one send.
-  static constexpr size_t kCoalesceBelow = 2048;
+  static constexpr size_t kCoalesceUpTo = 2048;
 
   ~HttpSession() override;
 
